@@ -14,6 +14,18 @@ from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, Staf
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Test databases may be emptied between tests: allow TRUNCATE of the append-only access
+    log there (production databases never set this; see audit migration 0002)."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET mammapoli.allow_log_truncate = 'on'")
+                cursor.execute("SET mammapoli.allow_log_truncate = 'on'")
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         if os.environ.get("CI"):

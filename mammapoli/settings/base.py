@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "mammapoli.clinics",
     "mammapoli.records",
     "mammapoli.planning",
+    "mammapoli.audit",
+    "mammapoli.api",
     "mammapoli.web",
     "mammapoli.demo",
 ]
@@ -99,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mammapoli.audit.context.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scheduler.check import Violation, check_plan, instance_problems, main
 
@@ -703,3 +705,49 @@ def test_cli_unreadable_files(tmp_path, capsys):
 
 def test_cli_usage_error():
     assert main(["only-one-argument.json"]) == 2
+
+
+# --------------------------------------------------------------------------- robustness
+
+def _paths(node, prefix=()):
+    """Every (container, key) path inside a JSON document."""
+    items = node.items() if isinstance(node, dict) else enumerate(node) \
+        if isinstance(node, list) else []
+    for key, child in items:
+        yield prefix + (key,)
+        yield from _paths(child, prefix + (key,))
+
+
+def _replace(document, path, value):
+    document = copy.deepcopy(document)
+    node = document
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return document
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 2000) | st.floats(allow_nan=True)
+    | st.sampled_from(["", "08:00", "25:99", "P1", "a", "doc-A", "OPTIMAL", "INVALID"]),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["patient", "step", "start", "end", "resources", "x"]),
+                      inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_corrupted_plan_or_instance_gives_violations_never_a_crash(data):
+    plan, instance = tiny_plan(), tiny_morning()
+    target = data.draw(st.sampled_from(["plan", "instance"]))
+    document = plan if target == "plan" else instance
+    path = data.draw(st.sampled_from(list(_paths(document))))
+    corrupted = _replace(document, path, data.draw(_JSON))
+    if target == "plan":
+        plan = corrupted
+    else:
+        instance = corrupted
+    violations = check_plan(instance, plan)
+    assert all(isinstance(v, Violation) for v in violations)
+    assert "internal" not in {v.rule for v in violations}

@@ -1,0 +1,95 @@
+"""The demo clinic: `fixtures/demo_clinic.json` on top of the standard-20 morning, dated today.
+
+Idempotent: loading it again updates what is there. Demo data only; the production
+settings do not install this app.
+"""
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+
+from mammapoli.clinics.models import Resource, StaffMember
+from mammapoli.planning.models import ClinicSession
+from mammapoli.planning.morning_import import morning_import
+from mammapoli.records.models import Patient, Referral
+
+FIXTURES = settings.BASE_DIR / "fixtures"
+ADMIN_GROUP = "Clinic administration"
+ADMIN_APPS = ("clinics",)
+
+
+def demo_definition(path: Path = FIXTURES / "demo_clinic.json") -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_demo(*, day: dt.date | None = None) -> ClinicSession:
+    definition = demo_definition()
+    day = day or timezone.localdate()
+    instance = json.loads((FIXTURES / definition["instance"]).read_text(encoding="utf-8"))
+    instance["date"] = day.isoformat()
+    patients = {entry["id"]: _patient(entry) for entry in definition["patients"]}
+    session = morning_import(data=instance, clinic_name=definition["clinic"]["name"], patients=patients)
+    clinic = session.clinic
+    clinic.title = definition["clinic"]["title"]
+    clinic.save(update_fields=["title"])
+    for entry in definition["patients"]:
+        referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
+        session.visits.filter(code=entry["id"]).update(referral=referral)
+    group = _admin_group()
+    for entry in definition["users"]:
+        _user(clinic, entry, definition["password"], group)
+    return session
+
+
+def _patient(entry: dict) -> Patient:
+    patient, _ = Patient.objects.update_or_create(
+        hospital_number=entry["hospital_number"],
+        defaults={"given_name": entry["given_name"], "family_name": entry["family_name"],
+                  "date_of_birth": dt.date.fromisoformat(entry["date_of_birth"]), "sex": entry["sex"]},
+    )
+    return patient
+
+
+def _referral(clinic, patient: Patient, entry: dict, day: dt.date) -> Referral:
+    received_on = day - dt.timedelta(days=entry["received_days_ago"])
+    referral, _ = Referral.objects.update_or_create(
+        clinic=clinic, patient=patient, received_on=received_on,
+        defaults={key: entry[key] for key in
+                  ("referring_gp", "complaint", "reason", "urgency", "suspicion", "biopsy_requested")},
+    )
+    return referral
+
+
+def _admin_group() -> Group:
+    """The clinic's application manager may edit the master data in the admin."""
+    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
+    return group
+
+
+def _user(clinic, entry: dict, password: str, admin_group: Group):
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username=entry["username"])
+    user.first_name, user.last_name = entry["first_name"], entry["last_name"]
+    user.is_staff = entry.get("is_staff", False)
+    user.set_password(password)
+    user.save()
+    if user.is_staff:
+        user.groups.add(admin_group)
+    if entry["role"] is None:
+        StaffMember.objects.filter(user=user).delete()
+        return user
+    member, _ = StaffMember.objects.update_or_create(clinic=clinic, user=user, defaults={"role": entry["role"]})
+    if entry.get("resource"):
+        Resource.objects.filter(staff_member=member).exclude(code=entry["resource"]).update(staff_member=None)
+        Resource.objects.filter(clinic=clinic, code=entry["resource"]).update(
+            staff_member=member, name=user.get_full_name(),
+        )
+    return user

@@ -1,0 +1,1 @@
+"""Settings: `base` reads the environment (the one place that does), `production` hardens it."""

@@ -1,0 +1,89 @@
+"""Shared fixtures: a small clinic and its team as named personas.
+
+Tests marked `postgres` need PostgreSQL: on a laptop with SQLite they skip with a reason;
+when `CI` is set they fail instead, so CI can never pass by skipping them.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, StaffMemberFactory, UserFactory
+
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Test databases may be emptied between tests: allow TRUNCATE of the append-only access
+    log there (production databases never set this; see audit migration 0002)."""
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                name = connection.ops.quote_name(connection.settings_dict["NAME"])
+                cursor.execute(f"ALTER DATABASE {name} SET mammapoli.allow_log_truncate = 'on'")
+                cursor.execute("SET mammapoli.allow_log_truncate = 'on'")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        if os.environ.get("CI"):
+            pytest.fail("this test needs PostgreSQL, and CI is set: point DATABASE_URL at PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…); CI runs it")
+
+
+@pytest.fixture
+def clinic(db):
+    """A clinic with one of each resource and the imaging pathway (exam → mammo → us → result)."""
+    clinic = ClinicFactory(name="testpoli")
+    for code, kind in [("chir-A", "surgeon"), ("spreek-A", "consult_room"), ("mbb-A", "radiographer"),
+                       ("mammo-A", "mammography_unit"), ("rad-A", "radiologist"), ("echo-A", "ultrasound_room"),
+                       ("patho-A", "pathologist"), ("mcv-A", "nurse")]:
+        ResourceFactory(clinic=clinic, code=code, kind__code=kind)
+    PathwayFactory.imaging(clinic=clinic)
+    return clinic
+
+
+def _persona(clinic, username, role, resource_code=None):
+    member = StaffMemberFactory(clinic=clinic, user=UserFactory(username=username), role=role)
+    if resource_code:
+        clinic.resources.filter(code=resource_code).update(staff_member=member)
+    return member.user
+
+
+@pytest.fixture
+def planner(clinic):
+    return _persona(clinic, "petra.planner", "planner")
+
+
+@pytest.fixture
+def surgeon(clinic):
+    return _persona(clinic, "sophie.surgeon", "surgeon", "chir-A")
+
+
+@pytest.fixture
+def radiologist(clinic):
+    return _persona(clinic, "ruben.radiologist", "radiologist", "rad-A")
+
+
+@pytest.fixture
+def pathologist(clinic):
+    return _persona(clinic, "paula.pathologist", "pathologist", "patho-A")
+
+
+@pytest.fixture
+def nurse(clinic):
+    return _persona(clinic, "noor.nurse", "nurse", "mcv-A")
+
+
+@pytest.fixture
+def privacy_officer(clinic):
+    return _persona(clinic, "pim.privacy", "privacy_officer")
+
+
+@pytest.fixture
+def outsider(db):
+    """A user of another clinic's team: sees nothing of ours."""
+    other = ClinicFactory(name="elsewhere")
+    return StaffMemberFactory(clinic=other, user=UserFactory(username="olaf.outsider"), role="surgeon").user

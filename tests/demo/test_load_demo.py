@@ -1,0 +1,90 @@
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from mammapoli.clinics.models import StaffMember
+from mammapoli.planning.adapter import session_to_morning
+from mammapoli.planning.models import Visit
+from mammapoli.records.models import Patient, Referral
+from tests.planning.test_morning_exchange import normalised
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_USERS = ["planner", "surgeon", "radiologist", "pathologist", "nurse", "outsider"]
+
+
+@pytest.fixture
+def demo():
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_the_demo_clinic_is_standard_20_on_todays_date(demo):
+    from mammapoli.planning.models import ClinicSession
+
+    session = ClinicSession.objects.get(clinic__name="demo")
+    assert session.date == timezone.localdate()
+    expected = json.loads((ROOT / "fixtures/instances/standard-20.json").read_text())
+    exported = session_to_morning(session)
+    assert exported["date"] == timezone.localdate().isoformat()
+    expected["date"] = exported["date"]
+    assert normalised(exported) == normalised(expected)
+
+
+def test_every_demo_patient_has_a_name_and_a_referral(demo):
+    visits = Visit.objects.filter(session__clinic__name="demo").select_related("patient", "referral")
+    assert visits.count() == 20
+    for visit in visits:
+        assert visit.patient.family_name and visit.patient.date_of_birth
+        assert visit.referral is not None and visit.referral.patient_id == visit.patient_id
+    urgent = {v.code for v in visits if v.referral.urgency == "urgent"}
+    assert urgent == {"P01", "P13"}  # the two patients of priority 3
+
+
+def test_loading_twice_changes_nothing(demo):
+    counts = (Patient.objects.count(), Referral.objects.count(), Visit.objects.count(), StaffMember.objects.count())
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "20 visits" in out.getvalue()
+    assert (Patient.objects.count(), Referral.objects.count(), Visit.objects.count(),
+            StaffMember.objects.count()) == counts
+
+
+def test_a_morning_on_another_date(demo):
+    call_command("load_demo", "--date", "2026-12-01", stdout=io.StringIO())
+    assert Visit.objects.filter(session__date=dt.date(2026, 12, 1)).count() == 20
+
+
+def test_each_demo_user_logs_in_with_password_demo(demo, client):
+    for username in DEMO_USERS:
+        assert client.login(username=username, password="demo"), username
+        response = client.get("/")
+        assert response.status_code == 200
+        client.logout()
+
+
+def test_team_roles_and_the_outsider(demo):
+    roles = dict(StaffMember.objects.filter(clinic__name="demo").values_list("user__username", "role"))
+    assert roles == {"planner": "planner", "surgeon": "surgeon", "radiologist": "radiologist",
+                     "pathologist": "pathologist", "nurse": "nurse"}
+    outsider = get_user_model().objects.get(username="outsider")
+    assert not outsider.memberships.exists()
+    surgeon = StaffMember.objects.get(user__username="surgeon")
+    assert surgeon.resource.code == "chir-A"
+
+
+def test_the_planner_manages_the_clinic_in_the_admin(demo, client):
+    client.login(username="planner", password="demo")
+    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/clinics/resource/")
+    assert response.status_code == 200
+    assert b"chir-A" in response.content
+    assert client.get("/admin/clinics/pathway/").status_code == 200
+    client.login(username="surgeon", password="demo")
+    assert client.get("/admin/").status_code == 302  # not staff: to the admin login

@@ -1,0 +1,97 @@
+"""Settings read the environment in one place and refuse bad values loudly."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(env_overrides: dict, *args: str, settings: str = "mammapoli.settings.base"):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "TIME_ZONE"}}
+    env.update({"DJANGO_SETTINGS_MODULE": settings, **env_overrides})
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def print_setting(name: str, env: dict, settings: str = "mammapoli.settings.base"):
+    return run_django(env, "shell", "--no-imports", "-c", f"from django.conf import settings; print(settings.{name})",
+                      settings=settings)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DEBUG", "maybe"), ("TIME_ZONE", "Europe/Atlantis"), ("SESSION_COOKIE_AGE", "eight hours"),
+     ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr")],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
+    result = run_django({variable: value}, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_without_database_url_the_demo_uses_a_sqlite_file():
+    result = print_setting("DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']", {})
+    assert result.stdout.split() == ["django.db.backends.sqlite3", str(ROOT / "db.sqlite3")]
+
+
+def test_database_url_points_at_postgresql():
+    result = print_setting("DATABASES['default']['ENGINE']",
+                           {"DATABASE_URL": "postgres://clinic:secret@db.internal:5432/mammapoli"})
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_without_a_broker_celery_runs_eagerly():
+    result = print_setting("CELERY_TASK_ALWAYS_EAGER", {})
+    assert result.stdout.strip() == "True"
+    result = print_setting("CELERY_TASK_ALWAYS_EAGER", {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0"})
+    assert result.stdout.strip() == "False"
+
+
+def test_without_debug_a_secret_key_is_required():
+    result = run_django({"DEBUG": "false"}, "check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_production_refuses_a_guessable_secret_key():
+    result = run_django({"SECRET_KEY": "ab" * 40, "ALLOWED_HOSTS": "poli.example.nl"}, "check",
+                        settings="mammapoli.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a random value" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django({"ALLOWED_HOSTS": "poli.example.nl"}, "check", settings="mammapoli.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist_without_warnings():
+    env = {"SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "poli.example.nl"}
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING", settings="mammapoli.settings.production")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_does_not_install_the_demo():
+    env = {"SECRET_KEY": secrets.token_urlsafe(60), "ALLOWED_HOSTS": "poli.example.nl"}
+    result = run_django(env, "load_demo", settings="mammapoli.settings.production")
+    assert result.returncode != 0
+    assert "Unknown command: 'load_demo'" in result.stderr
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    settings_source = (ROOT / "mammapoli" / "settings" / "base.py").read_text() + (
+        ROOT / "mammapoli" / "settings" / "production.py").read_text()
+    import re
+
+    read = set(re.findall(r'env(?:_flag|_int|\.str|\.list|\.db|\.bool)\(\s*"([A-Z_]+)"', settings_source))
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read, "the pattern found no variables"
+    assert read <= documented, f"not in .env.example: {sorted(read - documented)}"

@@ -193,7 +193,8 @@ def _solve(prep: Prepared, search: _Search) -> Result:
     t = time.perf_counter()
     budget = max(0.05, min(0.5, 0.04 * max(0.0, search.remaining())))
     plan, built = construct_plan(prep, patients=possible, time_budget=budget, seed=search.seed,
-                                 min_stay=search.min_stay)
+                                 min_stay=search.min_stay,
+                                 target=(upper_priority, -sum(search.min_stay[i] for i in possible)))
     first = plan.placements if forced <= set(plan.placements) else None
     search.phase("heuristic", time.perf_counter() - t, f"{built} plans" if first is not None else
                  "no plan keeps every fixed step", plan.total_stay if first is not None else None)

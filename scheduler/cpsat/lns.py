@@ -49,13 +49,11 @@ class Lns:
     def _assignment(self, placements: dict[int, Placement]) -> dict[int, list[tuple[int, int]]]:
         """Per patient, (variable index, value) for presence, starts and resource choices."""
         v, prep = self.cm.v, self.prep
-        placements = self.cm.canonical(placements)
+        complete = self.cm.complete(placements, self.witnesses)
         out: dict[int, list[tuple[int, int]]] = {}
         for i in self.cm.patients:
             p = prep.patients[i]
-            pl = placements.get(i)
-            seen = pl is not None
-            src = pl if seen else self.witnesses[i]
+            src, seen = complete[i]
             vals = []
             if not isinstance(v.present[i], int):
                 vals.append((v.present[i].index, int(seen)))
@@ -63,14 +61,7 @@ class Lns:
                 var = v.start[(i, st.local)]
                 if not isinstance(var, int):
                     vals.append((var.index, src.starts[st.local]))
-            chosen: dict[tuple, set[int]] = {}
-            for st in p.steps:
-                for kind, _ in st.kinds:
-                    g = v.group_of.get((i, st.local, kind))
-                    if g is not None:
-                        rs = {r for r, k in zip(src.resources[st.local], st.needs) if k == kind} if seen else set()
-                        chosen.setdefault(g, set()).update(rs)
-            for g, rs in chosen.items():
+            for g, rs in self.cm.group_values(i, src if seen else None).items():
                 for r, lit in v.choice[g].items():
                     vals.append((lit.index, int(r in rs)))
             out[i] = vals

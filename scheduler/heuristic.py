@@ -462,6 +462,39 @@ def fcfs_plan(prep: Prepared) -> Plan:
     return build_plan(prep, list(range(len(prep.patients))), rule="earliest")
 
 
+def compact_plan(prep: Prepared, placements: dict[int, Placement], *, min_stay: dict[int, int] | None = None,
+                 time_budget: float = 0.2, placer: Placer | None = None) -> dict[int, Placement]:
+    """Less waiting, same patients: take each patient out in turn (those who wait most
+    first) and put them back where they wait least, everyone else kept; repeat while it
+    helps. A cheap polish for plans found by other means (e.g. CP-SAT's first plan)."""
+    t_start = time.perf_counter()
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    plan = dict(placements)
+    patients = prep.patients
+
+    def wait(i: int) -> int:
+        return plan[i].stay(patients[i]) - ms.get(i, patients[i].critical_path)
+
+    improved = True
+    while improved and time.perf_counter() - t_start < time_budget:
+        improved = False
+        for i in sorted(plan, key=lambda i: -wait(i)):
+            if wait(i) <= 0 or patients[i].all_fixed:
+                continue
+            if time.perf_counter() - t_start > time_budget:
+                break
+            tl = Timeline(prep)
+            for j, pl in plan.items():
+                if j != i:
+                    placer.commit(tl, patients[j], pl)
+            again = placer.place_compact(tl, patients[i], 0.01, min_stay=ms.get(i), combos_scanned=4)
+            if again is not None and again.stay(patients[i]) < plan[i].stay(patients[i]):
+                plan[i] = again
+                improved = True
+    return plan
+
+
 def efficiency_order(prep: Prepared, ids: list[int]) -> list[int]:
     """Patients by priority per unit of congested resource time, best first.
 

@@ -495,6 +495,50 @@ def compact_plan(prep: Prepared, placements: dict[int, Placement], *, min_stay: 
     return plan
 
 
+def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[int], *,
+                min_stay: dict[int, int] | None = None, beta: float = 0.1, time_budget: float = 0.2,
+                placer: Placer | None = None) -> dict[int, Placement]:
+    """Fit in patients who are missing by making room: take one seen patient out (the
+    ones around the time the missing patient could come first), place the missing one,
+    put the other back; keep the swap when both fit. Patients with fixed steps stay."""
+    t_start = time.perf_counter()
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    plan = dict(placements)
+    patients = prep.patients
+
+    def timeline(without: set[int]) -> Timeline:
+        tl = Timeline(prep)
+        for j, pl in plan.items():
+            if j not in without:
+                placer.commit(tl, patients[j], pl)
+        return tl
+
+    for u in sorted(missing, key=lambda i: (-patients[i].priority, i)):
+        if u in plan or time.perf_counter() - t_start > time_budget:
+            continue
+        pu = patients[u]
+        lo = max(pu.lo, prep.t0)
+        hi = pu.hi
+        # Whoever is in the clinic while u could be: overlap with u's possible span first.
+        candidates = sorted(
+            (j for j in plan if not patients[j].has_fixed and patients[j].priority <= pu.priority),
+            key=lambda j: (-(min(hi, plan[j].departure(patients[j])) - max(lo, plan[j].arrival(patients[j]))), j))
+        for v in candidates:
+            if time.perf_counter() - t_start > time_budget:
+                break
+            tl = timeline({v})
+            pl_u = placer.place_compact(tl, pu, beta, min_stay=ms.get(u))
+            if pl_u is None:
+                continue
+            placer.commit(tl, pu, pl_u)
+            pl_v = placer.place_compact(tl, patients[v], beta, min_stay=ms.get(v))
+            if pl_v is not None:
+                plan[u], plan[v] = pl_u, pl_v
+                break
+    return plan
+
+
 def efficiency_order(prep: Prepared, ids: list[int]) -> list[int]:
     """Patients by priority per unit of congested resource time, best first.
 
@@ -577,6 +621,13 @@ def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_bu
                 order[a], order[b] = order[b], order[a]
             rule, beta = "compact", rng.choice([0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0])
         plan = build_plan(prep, order, rule, beta, placer, base_tl, ms)
+        missing = [i for i in ids if i not in plan.placements]
+        if missing and rule == "compact" and time.perf_counter() - t_start < time_budget:
+            repaired = repair_plan(prep, plan.placements, missing, min_stay=ms, beta=beta, placer=placer,
+                                   time_budget=max(0.0, min(time_budget / 4, t_start + time_budget
+                                                            - time.perf_counter())))
+            if len(repaired) > len(plan.placements):
+                plan = _evaluate(prep, repaired)
         built += 1
         if best is None or plan.key() > best.key():
             best = plan

@@ -299,11 +299,12 @@ class _Context:
                     raise _Cancelled
         return out
 
-    def lns(self, cm: CpsatModel, objective, evaluate, name: str, until: float, target: int | None) -> None:
+    def lns(self, cm: CpsatModel, objective, evaluate, name: str, until: float, target: int | None, *,
+            insert: bool = True) -> None:
         s = self.search
         t = time.perf_counter()
         lns = Lns(cm, objective, evaluate=evaluate, witnesses=self.witnesses, min_stay=s.min_stay,
-                  workers=s.workers, seed=s.seed + len(s.phases))
+                  workers=s.workers, seed=s.seed + len(s.phases), insert=insert)
 
         def on_improve(pl, _obj):
             return s.offer(pl, name) if s.better(pl) else True
@@ -368,6 +369,12 @@ class _Context:
     def stay_phase(self, share: float) -> bool:
         s = self.search
         everyone = self.p1 == self.upper
+        polished = compact_plan(self.prep, assign_pooled(self.prep, s.best), min_stay=s.min_stay,
+                                time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
+        if s.better(polished):
+            s.best = polished
+            if not s.offer(polished, "stay (polish)"):
+                raise _Cancelled
         end = time.perf_counter() + share * max(0.0, s.remaining())
         floor = sum(s.min_stay[i] for i in s.best)
         if everyone and s.stay(s.best) <= floor:
@@ -384,8 +391,9 @@ class _Context:
                 return True
             target = s.bound_stay
         cm = self.model(everyone=everyone, lns=True)
-        last = 0.15 * max(0.0, end - time.perf_counter())
-        self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target)
+        last = 0.1 * max(0.0, end - time.perf_counter())
+        # With the priority held, freeing patients not seen rarely pays: re-plan the seen.
+        self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target, insert=everyone or len(self.possible) <= 30)
         proven = target is not None and s.stay(s.best) <= target
         if not proven and end - time.perf_counter() > 0.05:
             cm = self.model(everyone=everyone)

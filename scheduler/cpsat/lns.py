@@ -35,7 +35,8 @@ class LnsStats:
 
 class Lns:
     def __init__(self, cm: CpsatModel, objective, *, evaluate: Callable[[dict[int, Placement]], int],
-                 witnesses: dict[int, Placement], min_stay: dict[int, int], workers: int, seed: int):
+                 witnesses: dict[int, Placement], min_stay: dict[int, int], workers: int, seed: int,
+                 insert: bool = True):
         self.cm = cm
         self.prep: Prepared = cm.prep
         self.evaluate = evaluate
@@ -46,8 +47,9 @@ class Lns:
         self.seed = seed
         cm.model.minimize(objective)
         self.stats = LnsStats()
-        self.size = min(len(cm.patients), max(4, len(cm.patients) // 3))
+        self.size = min(len(cm.patients), max(4, min(10, len(cm.patients) // 3)))
         self.stall = 0   # rounds since the last improvement
+        self.insert = insert   # free patients not seen yet (to fit them in)
 
     # Values of the primary variables for a plan ------------------------------------------
     def _assignment(self, placements: dict[int, Placement]) -> dict[int, list[tuple[int, int]]]:
@@ -76,7 +78,7 @@ class Lns:
         """A kind of neighbourhood and k patients to free (the rest of the plan is kept)."""
         prep, rng = self.prep, self.rng
         pats = self.cm.patients
-        free = [i for i in pats if not prep.patients[i].all_fixed]
+        free = [i for i in pats if not prep.patients[i].all_fixed and (self.insert or i in placements)]
         if len(free) <= k:
             return "all", set(free)
         unseen = [i for i in free if i not in placements]

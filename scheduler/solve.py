@@ -33,7 +33,7 @@ from .cpsat.lns import Lns
 from .cpsat.model import CpsatModel, ModelOptions, assign_pooled
 from .cpsat.solver import run_phase
 from .feasibility import fixed_conflicts
-from .heuristic import Placement, Placer, Timeline, compact_plan, construct_plan
+from .heuristic import Placement, Placer, Timeline, compact_plan, construct_plan, fcfs_plan
 from .io import instance_name, problem_from_json
 from .prepared import Prepared
 from .problem import Problem, ProblemError
@@ -209,8 +209,17 @@ def _solve(prep: Prepared, search: _Search) -> Result:
     upper_priority = sum(prep.patients[i].priority for i in possible)
     search.phase("alone", time.perf_counter() - t, f"{len(possible)} of {len(prep.patients)} can be seen")
 
-    # 3. First plan.
+    reference = _reference_arrivals(prep)
+    search.reference = {i: a for i, a in reference.items() if i in set(possible)}
+
+    # 3. First plan: the first-come-first-served plan at once (a valid plan within
+    # milliseconds), then the construction heuristic.
     t = time.perf_counter()
+    quick = fcfs_plan(prep, patients=possible, placer=placer)
+    if forced <= set(quick.placements):
+        search.safe = quick.placements
+        if not search.offer(quick.placements, "first come, first served"):
+            raise _Cancelled
     budget = max(0.05, min(0.5, 0.04 * max(0.0, search.remaining())))
     plan, built = construct_plan(prep, patients=possible, time_budget=budget, seed=search.seed,
                                  min_stay=search.min_stay,
@@ -221,13 +230,12 @@ def _solve(prep: Prepared, search: _Search) -> Result:
                              time_budget=max(0.02, min(0.3, 0.03 * search.remaining())))
     search.phase("heuristic", time.perf_counter() - t, f"{built} plans" if first is not None else
                  "no plan keeps every fixed step", search.stay(first) if first is not None else None)
-    if first is not None:
+    if first is not None and (search.best is None or search.better(first)):
         search.safe = first
         if not search.offer(first, "heuristic"):
             raise _Cancelled
+    first = search.best
 
-    reference = _reference_arrivals(prep)
-    search.reference = {i: a for i, a in reference.items() if i in set(possible)}
     ctx = _Context(prep, search, possible, forced, witnesses, upper_priority)
 
     # 4. Priority.

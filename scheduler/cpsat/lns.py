@@ -50,6 +50,12 @@ class Lns:
         self.size = min(len(cm.patients), max(4, min(10, len(cm.patients) // 3)))
         self.stall = 0   # rounds since the last improvement
         self.insert = insert   # free patients not seen yet (to fit them in)
+        self.early_stop = True  # stop sub-solves that stopped improving
+        # How often each kind of neighbourhood is drawn.
+        self.kinds = ("window", "window", "resource", "waiting", "blockers", "blockers", "random")
+        # Never free (nearly) everyone: that is the full model, solved elsewhere.
+        n = len(cm.patients)
+        self.max_size = n if n <= 8 else max(8, (2 * n) // 3)
 
     # Values of the primary variables for a plan ------------------------------------------
     def _assignment(self, placements: dict[int, Placement]) -> dict[int, list[tuple[int, int]]]:
@@ -91,7 +97,7 @@ class Lns:
                             key=lambda i: max(0, spans[i][0] - b, a - spans[i][1]) + 5 * rng.random())
             return ranked[:count]
 
-        kinds = ["window", "window", "resource", "waiting", "blockers", "blockers", "random"]
+        kinds = list(self.kinds)
         if unseen:
             kinds += ["unseen"] * 3
         kind = rng.choice(kinds)
@@ -184,7 +190,7 @@ class Lns:
         self._best, self._best_obj = placements, self.evaluate(placements)
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._solvers: set = set()
+        self._solvers: dict = {}   # running sub-solve -> [started, last improving solution]
         self._deadline, self._target, self._sub_limit = deadline, target, sub_limit
         improvements: queue.Queue = queue.Queue()
         if self._done():
@@ -198,6 +204,7 @@ class Lns:
             try:
                 plan, obj = improvements.get(timeout=0.02)
             except queue.Empty:
+                self._stop_stalled()
                 continue
             if on_improve is not None and not stopped and on_improve(plan, obj) is False:
                 stopped = True
@@ -214,6 +221,18 @@ class Lns:
         return (self._stop.is_set() or time.perf_counter() >= self._deadline - 0.05
                 or (self._target is not None and self._best_obj <= self._target))
 
+    def _stop_stalled(self) -> None:
+        """Stop a sub-solve that has stopped improving: once its last better solution is
+        older than the time it took to find it (and 0.15 s), the rest is mostly proof."""
+        if not self.early_stop:
+            return
+        now = time.perf_counter()
+        with self._lock:
+            for solver, (started, last) in self._solvers.items():
+                if now - last > max(0.15, last - started) and not getattr(solver, "_stalled", False):
+                    solver._stalled = True
+                    solver.stop_search()
+
     def _halt(self) -> None:
         self._stop.set()
         with self._lock:
@@ -227,8 +246,8 @@ class Lns:
             with self._lock:
                 best, best_obj = self._best, self._best_obj
                 # Stuck for a while: look at bigger neighbourhoods, for longer.
-                boost = self.stall // 8
-                k = max(2, min(n, self.size + 2 * boost))
+                boost = min(2, self.stall // 8)
+                k = max(2, min(self.max_size, self.size + 2 * boost))
                 kind, hood = self._neighbourhood(best, k)
                 seed = self.rng.randrange(1 << 30)
             values = self._assignment(best)
@@ -251,15 +270,16 @@ class Lns:
             prm.max_time_in_seconds = limit
             prm.num_workers = 1
             prm.random_seed = seed
+            t = time.perf_counter()
             with self._lock:
                 if self._stop.is_set():
                     return
-                self._solvers.add(solver)
-            t = time.perf_counter()
-            status = _STATUS.get(solver.solve(sub), "UNKNOWN")
+                self._solvers[solver] = [t, t]
+            status = _STATUS.get(solver.solve(sub, _Seen(self._solvers, solver)), "UNKNOWN")
             took = time.perf_counter() - t
+            stalled = getattr(solver, "_stalled", False)
             with self._lock:
-                self._solvers.discard(solver)
+                self._solvers.pop(solver, None)
             cand = None
             if status in ("OPTIMAL", "FEASIBLE"):
                 cand = self.cm.placements(
@@ -272,8 +292,8 @@ class Lns:
                 if status == "OPTIMAL":
                     self.stats.optimal_rounds += 1
                     if took < 0.3 * limit and not boost:
-                        self.size = min(n, self.size + 1)
-                elif not self._stop.is_set() and not boost:
+                        self.size = min(self.max_size, self.size + 1)
+                elif not self._stop.is_set() and not boost and not stalled:
                     self.size = max(3, self.size - 1)
                 self.stall += 1
                 if cand is not None and obj <= self._best_obj:
@@ -284,3 +304,16 @@ class Lns:
                         self.stats.improvements += 1
                         self.stats.by_kind[kind][1] += 1
                         improvements.put((cand, obj))
+
+
+class _Seen(cp_model.CpSolverSolutionCallback):
+    """Notes when a sub-solve last found a better solution (for `_stop_stalled`)."""
+
+    def __init__(self, registry: dict, solver):
+        super().__init__()
+        self.registry, self.solver = registry, solver
+
+    def on_solution_callback(self) -> None:
+        entry = self.registry.get(self.solver)
+        if entry is not None:
+            entry[1] = time.perf_counter()

@@ -320,6 +320,10 @@ class Concordance:
         return {"positive": self.positive, "discordant": self.discordant, "reasons": list(self.reasons)}
 
     @property
+    def state_label(self) -> str:
+        return str(BadgeState(self.state).label)
+
+    @property
     def state(self) -> str:
         """For the badge: discordant and positive show as soon as they are known; "negative"
         only once every component that is due has a diagnostic score."""

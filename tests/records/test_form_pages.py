@@ -281,3 +281,12 @@ def test_a_section_rendered_as_a_form_posts_back_the_same_content(section):
     again, errors = content_validate(section, parse(section, data))
     assert errors == {}
     assert again == content
+
+
+def test_the_page_speaks_dutch(client, visit, surgeon, radiologist):
+    form_section_update(user=radiologist, visit_id=visit.pk, section="imaging", changes={"birads": 4}, expected_version=0)
+    client.force_login(surgeon)
+    html = client.get(f"/visits/{visit.pk}/form/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    for text in ("Klinisch onderzoek", "Beeldvorming", "Pathologie", "Conclusie", "Triple diagnostiek",
+                 "positief, concordant", "Positief: beeldvorming BI-RADS 4 is 3 of hoger.", "BI-RADS 4 verdacht"):
+        assert text in html, text

@@ -200,6 +200,13 @@ def test_non_diagnostic_scores_are_noted():
     assert (verdict.positive, verdict.discordant, verdict.state) == (False, False, BadgeState.PENDING)
 
 
+def test_reasons_are_translated():
+    with translation.override("nl"):
+        reason = concordance(Scores(p_score=4)).reasons[0]
+    assert reason != "Positive: clinical examination P4 is 3 or worse."
+    assert "P4" in reason
+
+
 def test_scores_are_read_from_the_sections_content():
     scores = Scores.from_contents({
         "clinical": {"p_score": 3}, "imaging": {"birads": 4, "m_score": 4, "u_score": 5, "biopsies": [{"type": "core"}]},

@@ -14,6 +14,8 @@ from mammapoli.records.access import patients_search_for_privacy_officer
 
 from .selectors import access_log_for_user
 
+MAX_ROWS = 2000  # the newest; the API returns them all
+
 
 @login_required
 @require_GET
@@ -29,5 +31,7 @@ def privacy_search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def patient_access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient, events = access_log_for_user(request.user, patient_id)
-    return render(request, "audit/patient_access_log.html", {"patient": patient, "events": events[:2000],
-                                                             "total": events.count()})
+    roles = dict(Role.choices)
+    rows = [(event, roles.get(event.role, event.role)) for event in events[:MAX_ROWS]]
+    return render(request, "audit/patient_access_log.html", {"patient": patient, "rows": rows, "total": events.count(),
+                                                             "max_rows": MAX_ROWS})

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record, access_events_record_many
@@ -79,8 +80,10 @@ def _visit_check(user, visit_id: int, *, findings: bool, write_section: str | No
 def _refuse(log: dict, reason: str, visit_id: int):
     access_event_record(**log, outcome=Outcome.DENIED, detail=reason)
     if log["role"] == "":
-        raise PatientDataNotFound(visit_id)
-    raise PatientDataForbidden(visit_id)
+        raise PatientDataNotFound(_("No such visit in your clinics."))
+    if log["role"] not in FINDINGS_ROLES:
+        raise PatientDataForbidden(_("Your role does not read the findings."))
+    raise PatientDataForbidden(_("Your role does not write this section."))
 
 
 def visit_for_user(
@@ -214,10 +217,10 @@ def patient_log_for_user(
            "clinic_id": clinic_id, "role": roles.get(clinic_id, "") if clinic_id else ""}
     if not shared:
         access_event_record(**log, outcome=Outcome.DENIED, detail="not in the clinic team" if patient else "no such patient")
-        raise PatientDataNotFound(patient_id)
+        raise PatientDataNotFound(_("No such patient in your clinics."))
     if not officer_of:
         access_event_record(**log, outcome=Outcome.DENIED, detail=f"role {log['role']} does not read the access log")
-        raise PatientDataForbidden(patient_id)
+        raise PatientDataForbidden(_("Only a privacy officer of the patient's clinic reads the access log."))
     access_event_record(**log, detail=f"clinics {','.join(map(str, officer_of))}" if len(officer_of) > 1 else "")
     return PatientLogAccess(patient=patient, clinic_ids=officer_of)
 

@@ -321,6 +321,8 @@ class Concordance:
 
     @property
     def state_label(self) -> str:
+        if self.state == BadgeState.POSITIVE and not self.complete:
+            return _("positive, not complete yet")
         return str(BadgeState(self.state).label)
 
     @property

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
@@ -117,7 +118,7 @@ def discordant_visits_for_user(
             clinic_id, role = next(iter(any_role.items()))
             access_event_record(user=user, action=Action.LIST, what="MDO discordant list", outcome=Outcome.DENIED,
                                 role=role, clinic_id=clinic_id, detail=f"role {role} does not read findings")
-            raise PermissionDenied("this role does not read findings")
+            raise PermissionDenied(_("Your role does not read the findings."))
         return []
     contents: dict[int, dict[str, dict]] = {}
     for visit_id, key, content in FormSection.objects.filter(form__visit__in=visits).values_list(

@@ -123,6 +123,7 @@ def test_a_strong_etag_with_the_current_version_is_accepted(visit, surgeon):
 def test_the_wrong_role_gets_403_and_nothing_is_written(visit, radiologist):
     response = patch(radiologist, visit, "clinical", {"p_score": 5}, version=0)
     assert response.status_code == 403
+    assert response.json() == {"detail": "Your role does not write this section."}
     assert version_of(visit, "clinical") == 0 and not SectionVersion.objects.exists()
     event = last_event()
     assert (event.action, event.outcome, event.role, event.detail) == (
@@ -214,11 +215,13 @@ def test_a_planner_asking_for_the_form_gets_403(visit, planner):
     for path in (url(visit), url(visit, "clinical"), url(visit, "clinical", "history/")):
         response = api_as(planner).get(path)
         assert response.status_code == 403, path
+        assert response.json() == {"detail": "Your role does not read the findings."}
         assert (last_event().outcome, last_event().role) == ("denied", "planner")
 
 
 def test_an_outsider_gets_404_for_everything(visit, outsider):
     client = api_as(outsider)
+    assert client.get(url(visit)).json() == {"detail": "No such visit in your clinics."}
     assert client.get(url(visit)).status_code == 404
     assert client.get(url(visit, "imaging")).status_code == 404
     assert patch(outsider, visit, "clinical", {"p_score": 1}, version=0).status_code == 404

@@ -288,5 +288,5 @@ def test_the_page_speaks_dutch(client, visit, surgeon, radiologist):
     client.force_login(surgeon)
     html = client.get(f"/visits/{visit.pk}/form/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     for text in ("Klinisch onderzoek", "Beeldvorming", "Pathologie", "Conclusie", "Triple diagnostiek",
-                 "positief, concordant", "Positief: beeldvorming BI-RADS 4 is 3 of hoger.", "BI-RADS 4 verdacht"):
+                 "positief, nog niet volledig", "Positief: beeldvorming BI-RADS 4 is 3 of hoger.", "BI-RADS 4 verdacht"):
         assert text in html, text

@@ -175,6 +175,13 @@ def test_benign_clinical_and_imaging_without_biopsy_is_negative():
     assert verdict.state == BadgeState.NEGATIVE
 
 
+def test_positive_is_shown_at_once_and_called_concordant_only_when_complete():
+    early = concordance(Scores(p_score=3))
+    assert (early.state, early.state_label) == (BadgeState.POSITIVE, "positive, not complete yet")
+    complete = concordance(Scores(p_score=3, birads=3))
+    assert (complete.state, complete.state_label) == (BadgeState.POSITIVE, "positive, concordant")
+
+
 def test_a_biopsy_without_result_keeps_the_verdict_pending():
     verdict = concordance(Scores(p_score=2, birads=2, biopsy_taken=True))
     assert verdict.state == BadgeState.PENDING

@@ -37,10 +37,9 @@ def _section_or_404(section: str) -> str:
 
 
 def _posted_version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version")
-    if raw is None:
-        return None
-    return int(raw) if raw.isdigit() else -1
+    """The hidden version field; missing or unreadable counts as not given (refused, asks for it)."""
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
 
 
 def _changes(section: str, row) -> dict:

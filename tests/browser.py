@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -44,6 +45,10 @@ def browser_page(live_server, monkeypatch):
             yield page
         finally:
             browser.close()
+            # With the loop running, Django keeps the connections the test opened in a context
+            # variable, apart from the usual ones: close them here, or PostgreSQL cannot drop
+            # the test database at the end ("being accessed by other users").
+            connections.close_all()
 
 
 @pytest.fixture

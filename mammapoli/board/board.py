@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from mammapoli.planning.models import VisitStatus
 
-from .facts import LAB, RESULT, MorningFacts, ResourceFact, StepFact, VisitFact
-from .timeline import effective_resources, effective_span, planned_length, timed_steps
+from .facts import LAB, RESULT, ROOMS, MorningFacts, ResourceFact, StepFact, VisitFact
+from .timeline import effective_resources, effective_span, planned_length
 
 IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, NO_SHOW = "in_step", "waiting", "arrived", "expected", "done", "no_show"
 PLACES = (IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, NO_SHOW)
@@ -42,11 +42,11 @@ class StepOnBoard:
 
     @property
     def rooms(self) -> tuple[Holder, ...]:
-        return tuple(h for h in self.holders if h.group == "rooms")
+        return tuple(h for h in self.holders if h.group == ROOMS)
 
     @property
     def others(self) -> tuple[Holder, ...]:
-        return tuple(h for h in self.holders if h.group != "rooms")
+        return tuple(h for h in self.holders if h.group != ROOMS)
 
     @property
     def rooms_text(self) -> str:
@@ -105,14 +105,13 @@ def _lab_until(visit: VisitFact, step: StepFact) -> int | None:
 def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
     now = morning.now
     resources = {r.code: r for r in morning.resources}
-    steps = timed_steps(visit, now)
     base = {"visit_id": visit.visit_id, "code": visit.code, "name": visit.name, "pathway": visit.pathway,
-            "status": visit.status, "arrival": next((span[0] for s, span in steps if s.planned), None)}
+            "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None)}
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
     done = [s for s in visit.steps if s.done]
-    if visit.steps and len(done) == len(visit.steps):
-        return BoardEntry(**base, place=DONE, since=max(s.actual_end for s in done))
+    if visit.status == VisitStatus.DONE or (visit.steps and len(done) == len(visit.steps)):
+        return BoardEntry(**base, place=DONE, since=max((s.actual_end for s in done), default=None))
     ahead = sorted((s for s in visit.steps if not s.started),
                    key=lambda s: (effective_span(s, now) or (10**6, 0), s.position))
     following = _on_board(ahead[0], resources, now) if ahead else None
@@ -121,7 +120,7 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
         current = attended[0]
         return BoardEntry(**base, place=IN_STEP, since=current.actual_start, next=following,
                           current=_on_board(current, resources, now))
-    if not done and not any(s.started for s in visit.steps):
+    if not any(s.started for s in visit.steps):
         if visit.status == VisitStatus.ARRIVED:
             return BoardEntry(**base, place=ARRIVED, next=following)
         late = base["arrival"] is not None and now is not None and base["arrival"] < now

@@ -91,3 +91,8 @@ def test_arrived_late_and_overdue():
     assert board_entry(fna_visit(status="arrived"), morning(now="08:05")).place == ARRIVED
     late = board_entry(fna_visit(), morning(now="08:05"))
     assert (late.place, late.late, late.next.due) == (EXPECTED, True, True)
+
+
+def test_a_visit_marked_done_is_done_even_without_every_time_recorded():
+    entry = board_entry(fna_visit(status="done", exam=LAB_DONE["exam"]), morning(now="10:00"))
+    assert (entry.place, entry.since) == (DONE, span("08:15", "08:15")[0])

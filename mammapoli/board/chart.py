@@ -178,13 +178,14 @@ def _bar_order(bar: Bar):
 
 def patient_row(axis: Axis, visit: VisitFact, now: int | None) -> Row:
     bars: list[Bar] = []
-    for span, minutes, after_biopsy in lag_spans(visit, now):
+    no_show = visit.status == VisitStatus.NO_SHOW  # her plan stays visible, faded; no waits or lags
+    for span, minutes, after_biopsy in [] if no_show else lag_spans(visit, now):
         label = (_("lab %(minutes)s min") if after_biopsy else _("min. %(minutes)s min")) % {"minutes": minutes}
         label = label if span[1] - span[0] >= LABEL_MINUTES else ""
         title = (_("sample in the lab: at least %(minutes)s min before the next step") if after_biopsy
                  else _("at least %(minutes)s min before the next step")) % {"minutes": minutes}
         bars.append(axis.bar("lag", span, label=label, title=title))
-    for span in wait_spans(visit, now):
+    for span in [] if no_show else wait_spans(visit, now):
         minutes = span[1] - span[0]
         title = _("waiting %(minutes)s min (%(span)s)") % {"minutes": minutes, "span": _span_text(span)}
         label = _("%(minutes)s min") % {"minutes": minutes} if minutes >= LABEL_MINUTES else ""
@@ -192,7 +193,7 @@ def patient_row(axis: Axis, visit: VisitFact, now: int | None) -> Row:
     for step in visit.steps:
         bars += _step_bars(axis, visit, step, now, label=step.code, planned=True, actual=True)
     note = ""
-    if visit.status == VisitStatus.NO_SHOW:
+    if no_show:
         note = _("no-show")
     elif not any(effective_span(step, now) for step in visit.steps):
         note = _("not planned yet")

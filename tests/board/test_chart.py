@@ -48,6 +48,12 @@ def test_a_step_under_way_is_drawn_up_to_now_and_overruns_once_past_its_length()
     assert [(b.start, b.end, b.running) for b in row.bars if b.kind == "actual"] == [(*span("08:40", "08:50"), True)]
 
 
+def test_a_no_shows_plan_stays_faded_without_waits_or_lags():
+    row = patient_row(Axis(WINDOW), fna_visit(status="no_show"), now=None)
+    assert {(b.kind, b.void) for b in row.bars} == {("planned", True)}
+    assert row.note == "no-show"
+
+
 def test_a_resource_row_shows_its_unavailable_time():
     facts = morning(fna_visit(), resources=(resource("patho-A", "pathologists", ("09:00", "12:00")),))
     (group,) = day_chart(facts, RESOURCES).groups

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", include("mammapoli.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("mammapoli.board.urls")),
     path("", include("mammapoli.web.urls")),
 ]
 

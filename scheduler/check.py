@@ -73,6 +73,8 @@ def _is_id(value: object) -> bool:
 def _check_keys(obj: dict, where: str, allowed: set, required: set, problems: list[str]) -> None:
     for key in sorted(required - obj.keys()):
         problems.append(f"{where}: missing key {key!r}")
+    for key in sorted(k for k in required & obj.keys() if obj[k] is None):
+        problems.append(f"{where}: {key!r} is null")
     for key in sorted(k for k in obj if k not in allowed):
         problems.append(f"{where}: unknown key {key!r}")
 

@@ -1,7 +1,8 @@
 """Shared fixtures: a small clinic and its team as named personas.
 
 Tests marked `postgres` need PostgreSQL: on a laptop with SQLite they skip with a reason;
-when `CI` is set they fail instead, so CI can never pass by skipping them.
+when `CI` is set they fail instead, so CI can never pass by skipping them. Tests marked
+`browser` need Chromium, in the same way (fixtures in tests/browser.py).
 """
 
 import os
@@ -9,6 +10,7 @@ import os
 import pytest
 from django.db import connection
 
+from tests.browser import browser_page, check_browser_available, log_in  # noqa: F401 (fixtures)
 from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, StaffMemberFactory, UserFactory
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
@@ -31,6 +33,7 @@ def pytest_runtest_setup(item):
         if os.environ.get("CI"):
             pytest.fail("this test needs PostgreSQL, and CI is set: point DATABASE_URL at PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…); CI runs it")
+    check_browser_available(item)
 
 
 @pytest.fixture

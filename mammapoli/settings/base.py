@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "mammapoli.planning",
     "mammapoli.audit",
     "mammapoli.api",
+    "mammapoli.board",
     "mammapoli.web",
     "mammapoli.demo",
 ]

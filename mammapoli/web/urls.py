@@ -1,7 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("mammapoli.records.urls")),
+    path("", include("mammapoli.audit.urls")),
 ]

@@ -17,7 +17,7 @@ from tests.planning.test_morning_exchange import normalised
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_USERS = ["planner", "surgeon", "radiologist", "pathologist", "nurse", "outsider"]
+DEMO_USERS = ["planner", "surgeon", "radiologist", "pathologist", "nurse", "privacy", "outsider"]
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_each_demo_user_logs_in_with_password_demo(demo, client):
 def test_team_roles_and_the_outsider(demo):
     roles = dict(StaffMember.objects.filter(clinic__name="demo").values_list("user__username", "role"))
     assert roles == {"planner": "planner", "surgeon": "surgeon", "radiologist": "radiologist",
-                     "pathologist": "pathologist", "nurse": "nurse"}
+                     "pathologist": "pathologist", "nurse": "nurse", "privacy": "privacy_officer"}
     outsider = get_user_model().objects.get(username="outsider")
     assert not outsider.memberships.exists()
     surgeon = StaffMember.objects.get(user__username="surgeon")

@@ -751,3 +751,12 @@ def test_any_corrupted_plan_or_instance_gives_violations_never_a_crash(data):
     violations = check_plan(instance, plan)
     assert all(isinstance(v, Violation) for v in violations)
     assert "internal" not in {v.rule for v in violations}
+
+
+@pytest.mark.parametrize("key", ["window", "resources", "pathways", "patients"])
+def test_a_required_key_set_to_null_is_a_format_problem_not_a_crash(key):
+    instance = json.loads((ROOT / "fixtures/instances/small-8.json").read_text())
+    instance[key] = None
+    assert f"instance: {key!r} is null" in instance_problems(instance)
+    rules = {v.rule for v in check_plan(instance, {"format": "mammapoli-plan/1", "status": "INVALID", "error": "x"})}
+    assert "internal" not in rules

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("privacy/", views.privacy_search, name="privacy-search"),
+    path("privacy/patients/<int:patient_id>/", views.patient_access_log, name="patient-access-log"),
+]

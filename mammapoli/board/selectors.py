@@ -1,0 +1,67 @@
+"""What the day view, the board and the home page show: one call per page."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from mammapoli.audit.models import Action
+from mammapoli.planning.models import ClinicSession
+
+from .access import session_for_user
+from .arrivals import Arrival, arrival_list
+from .board import BoardEntry, board_entries
+from .chart import RESOURCES, ROW_MODES, Chart, day_chart
+from .facts import MorningFacts, morning_facts
+from .figures import Figures, session_figures
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class DayView:
+    session: ClinicSession
+    role: str
+    morning: MorningFacts
+    chart: Chart
+    arrivals: list[Arrival]
+    figures: Figures
+    printing: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    session: ClinicSession
+    role: str
+    morning: MorningFacts
+    entries: list[BoardEntry]
+
+
+def day_view_for_user(
+    user: User, session_id: int, *, rows: str = RESOURCES, printing: bool = False, clock: dt.datetime | None = None,
+) -> DayView:
+    access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
+    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
+    return DayView(
+        session=access.session, role=access.membership.role, morning=morning,
+        chart=day_chart(morning, rows if rows in ROW_MODES else RESOURCES),
+        arrivals=arrival_list(morning), figures=session_figures(morning), printing=printing,
+    )
+
+
+def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
+    access = session_for_user(user, session_id, what="board")
+    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
+    return Board(session=access.session, role=access.membership.role, morning=morning,
+                 entries=board_entries(morning))
+
+
+def mornings_for_user(user: User, *, first_day: dt.date, days: int = 7) -> QuerySet[ClinicSession]:
+    """The user's clinics' mornings from `first_day` for `days` days (no patient data)."""
+    if not user.is_authenticated:
+        return ClinicSession.objects.none()
+    return (ClinicSession.objects.filter(clinic__staff__user=user,
+                                         date__range=(first_day, first_day + dt.timedelta(days=days - 1)))
+            .select_related("clinic").order_by("date", "start", "clinic__name"))

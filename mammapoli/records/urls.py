@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("visits/", views.visit_list, name="visit-list"),
+    path("visits/<int:visit_id>/form/", views.visit_form, name="visit-form"),
+    path("visits/<int:visit_id>/form/<str:section>/", views.section_save, name="form-section-save"),
+    path("visits/<int:visit_id>/form/<str:section>/sign/", views.section_sign, name="form-section-sign"),
+    path("visits/<int:visit_id>/form/<str:section>/addendum/", views.section_addendum, name="form-section-addendum"),
+    path("mdo/", views.mdo_list, name="mdo-list"),
+]

@@ -541,6 +541,51 @@ def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[
     return plan
 
 
+def exchange_plan(prep: Prepared, placements: dict[int, Placement], possible: list[int], *,
+                  min_stay: dict[int, int] | None = None, time_budget: float = 0.5,
+                  placer: Placer | None = None) -> dict[int, Placement]:
+    """More priority by exchanges: take one seen patient out (the most resource-hungry per
+    unit of priority first), fit in as many unseen patients as will go, then the one taken
+    out if it still fits; keep the exchange when the priority seen goes up."""
+    t_start = time.perf_counter()
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    patients = prep.patients
+    plan = dict(placements)
+    rank = {i: k for k, i in enumerate(efficiency_order(prep, list(possible)))}   # best first
+
+    def timeline(without: set[int]) -> Timeline:
+        tl = Timeline(prep)
+        for j, pl in plan.items():
+            if j not in without:
+                placer.commit(tl, patients[j], pl)
+        return tl
+
+    improved = True
+    while improved and time.perf_counter() - t_start < time_budget:
+        improved = False
+        unseen = sorted((i for i in possible if i not in plan), key=lambda i: rank[i])
+        if not unseen:
+            break
+        for v in sorted((j for j in plan if not patients[j].has_fixed), key=lambda j: -rank[j]):
+            if time.perf_counter() - t_start > time_budget:
+                break
+            tl = timeline({v})
+            added: dict[int, Placement] = {}
+            for u in unseen + [v]:
+                pl = placer.place_earliest(tl, patients[u])
+                if pl is not None:
+                    placer.commit(tl, patients[u], pl)
+                    added[u] = pl
+            gain = sum(patients[u].priority for u in added) - patients[v].priority
+            if gain > 0:
+                del plan[v]
+                plan.update(added)
+                improved = True
+                break
+    return plan
+
+
 def efficiency_order(prep: Prepared, ids: list[int]) -> list[int]:
     """Patients by priority per unit of congested resource time, best first.
 

@@ -33,7 +33,8 @@ from .cpsat.lns import Lns
 from .cpsat.model import CpsatModel, ModelOptions, assign_pooled
 from .cpsat.solver import run_phase
 from .feasibility import fixed_conflicts
-from .heuristic import Placement, Placer, Timeline, compact_plan, construct_plan, fcfs_plan
+from .heuristic import (Placement, Placer, Timeline, compact_plan, construct_plan, exchange_plan,
+                        fcfs_plan)
 from .io import instance_name, problem_from_json
 from .prepared import Prepared
 from .problem import Problem, ProblemError
@@ -226,6 +227,9 @@ def _solve(prep: Prepared, search: _Search) -> Result:
                                  target=(upper_priority, -sum(search.min_stay[i] for i in possible)))
     first = plan.placements if forced <= set(plan.placements) else None
     if first is not None:
+        if plan.priority < upper_priority:
+            first = exchange_plan(prep, first, possible, min_stay=search.min_stay, placer=placer,
+                                  time_budget=max(0.02, min(1.0, 0.04 * search.remaining())))
         first = compact_plan(prep, first, min_stay=search.min_stay, placer=placer,
                              time_budget=max(0.02, min(0.3, 0.03 * search.remaining())))
     search.phase("heuristic", time.perf_counter() - t, f"{built} plans" if first is not None else
@@ -298,8 +302,13 @@ class _Context:
         if out.placements is not None and s.better(out.placements):
             s.best = out.placements
         if out.placements is not None:
-            # CP-SAT's plans of a priority phase can wait a lot: polish before moving on.
-            polished = compact_plan(self.prep, assign_pooled(self.prep, out.placements), min_stay=s.min_stay,
+            # CP-SAT's plans of a priority phase can wait a lot: polish before moving on
+            # (and while the priority is open, try exchanges for more).
+            polished = assign_pooled(self.prep, out.placements)
+            if self.p1 is None and s.priority(polished) < self.upper:
+                polished = exchange_plan(self.prep, polished, self.possible, min_stay=s.min_stay,
+                                         time_budget=max(0.02, min(0.5, 0.03 * s.remaining())))
+            polished = compact_plan(self.prep, polished, min_stay=s.min_stay,
                                     time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
             if s.better(polished) and s.better_or_equal_within(polished, self.p1, self.p2):
                 s.best = polished
@@ -308,11 +317,11 @@ class _Context:
         return out
 
     def lns(self, cm: CpsatModel, objective, evaluate, name: str, until: float, target: int | None, *,
-            insert: bool = True) -> None:
+            insert: bool = True, early_stop: bool = True) -> None:
         s = self.search
         t = time.perf_counter()
         lns = Lns(cm, objective, evaluate=evaluate, witnesses=self.witnesses, min_stay=s.min_stay,
-                  workers=s.workers, seed=s.seed + len(s.phases), insert=insert)
+                  workers=s.workers, seed=s.seed + len(s.phases), insert=insert, early_stop=early_stop)
 
         def on_improve(pl, _obj):
             return s.offer(pl, name) if s.better(pl) else True
@@ -349,28 +358,40 @@ class _Context:
         return True
 
     def priority_phase(self) -> bool:
+        """Objective 1. A quick full-model attempt (often a proof on small mornings), then
+        LNS on "priority first, then stay" and full-model solves in turn: LNS fits
+        patients in around the plan and shortens stays, the full model finds the
+        rearrangements LNS cannot and proves the bound."""
         s = self.search
         if s.priority(s.best) == self.upper:
             self.p1 = self.upper
             return True
-        proven = False
         cm = self.model()
         out = self.full(cm, cm.priority, "priority (full model)", self.quick(), maximize=True)
         bound = out.bound if out.bound is not None else self.upper
-        proven = out.status == "OPTIMAL"
-        if not proven:
-            before = s.priority(s.best)
-            cm = self.model(lns=True)
-            W, upper = self.W, self.upper
-            self.lns(cm, W * (upper - cm.priority) + cm.total_stay,
+        proven = out.status == "OPTIMAL" or s.priority(s.best) >= bound
+        end = time.perf_counter() + 0.45 * max(0.0, s.remaining())
+        W, upper = self.W, self.upper
+        lns_model = None
+        while not proven and end - time.perf_counter() > 0.3:
+            if lns_model is None:
+                lns_model = self.model(lns=True)
+            left = end - time.perf_counter()
+            self.lns(lns_model, W * (upper - lns_model.priority) + lns_model.total_stay,
                      lambda pl: W * (upper - s.priority(pl)) + s.stay(pl), "priority (LNS)",
-                     time.perf_counter() + 0.35 * max(0.0, s.remaining()), W * (upper - bound))
+                     time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False)
             if s.priority(s.best) >= bound:
                 proven = True
-            elif s.priority(s.best) > before and s.remaining() > 1.0:
-                cm = self.model()
-                out = self.full(cm, cm.priority, "priority (full model)", 0.25 * s.remaining(), maximize=True)
-                proven = out.status == "OPTIMAL"
+                break
+            left = end - time.perf_counter()
+            if left < 0.3:
+                break
+            cm = self.model()
+            out = self.full(cm, cm.priority, "priority (full model)", left if left < 3 else 0.6 * left,
+                            maximize=True)
+            if out.bound is not None:
+                bound = min(bound, out.bound)
+            proven = out.status == "OPTIMAL" or s.priority(s.best) >= bound
         self.p1 = s.priority(s.best)
         return proven
 
@@ -399,7 +420,8 @@ class _Context:
                 return True
             target = s.bound_stay
         cm = self.model(everyone=everyone, lns=True)
-        last = 0.1 * max(0.0, end - time.perf_counter())
+        # The full model rarely beats LNS on stay; it is there for the proof (or a bound).
+        last = (0.05 if everyone else 0.15) * max(0.0, end - time.perf_counter())
         # With the priority held, freeing patients not seen rarely pays: re-plan the seen.
         self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target, insert=everyone or len(self.possible) <= 30)
         proven = target is not None and s.stay(s.best) <= target

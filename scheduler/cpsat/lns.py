@@ -36,7 +36,7 @@ class LnsStats:
 class Lns:
     def __init__(self, cm: CpsatModel, objective, *, evaluate: Callable[[dict[int, Placement]], int],
                  witnesses: dict[int, Placement], min_stay: dict[int, int], workers: int, seed: int,
-                 insert: bool = True):
+                 insert: bool = True, early_stop: bool = True):
         self.cm = cm
         self.prep: Prepared = cm.prep
         self.evaluate = evaluate
@@ -50,7 +50,9 @@ class Lns:
         self.size = min(len(cm.patients), max(4, min(10, len(cm.patients) // 3)))
         self.stall = 0   # rounds since the last improvement
         self.insert = insert   # free patients not seen yet (to fit them in)
-        self.early_stop = True  # stop sub-solves that stopped improving
+        # Stop sub-solves that stopped improving (not when fitting patients in: finding
+        # room for one can take a sub-solve a while).
+        self.early_stop = early_stop
         # How often each kind of neighbourhood is drawn.
         self.kinds = ("window", "window", "resource", "waiting", "blockers", "blockers", "random")
         # Never free (nearly) everyone: that is the full model, solved elsewhere.
@@ -223,13 +225,14 @@ class Lns:
 
     def _stop_stalled(self) -> None:
         """Stop a sub-solve that has stopped improving: once its last better solution is
-        older than the time it took to find it (and 0.15 s), the rest is mostly proof."""
+        older than the time it took to find it (and a quarter of its time limit), the
+        rest is mostly proof."""
         if not self.early_stop:
             return
         now = time.perf_counter()
         with self._lock:
-            for solver, (started, last) in self._solvers.items():
-                if now - last > max(0.15, last - started) and not getattr(solver, "_stalled", False):
+            for solver, (started, last, limit) in self._solvers.items():
+                if now - last > max(0.25 * limit, last - started) and not getattr(solver, "_stalled", False):
                     solver._stalled = True
                     solver.stop_search()
 
@@ -274,7 +277,7 @@ class Lns:
             with self._lock:
                 if self._stop.is_set():
                     return
-                self._solvers[solver] = [t, t]
+                self._solvers[solver] = [t, t, limit]
             status = _STATUS.get(solver.solve(sub, _Seen(self._solvers, solver)), "UNKNOWN")
             took = time.perf_counter() - t
             stalled = getattr(solver, "_stalled", False)

@@ -268,6 +268,7 @@ class _Context:
         self.W = sum(prep.patients[i].hi - prep.patients[i].lo for i in possible) + 1
         self.p1: int | None = None
         self.p2: int | None = None
+        self.lns_proven = False
 
     # Helpers -------------------------------------------------------------------------
     def model(self, *, everyone: bool = False, reference: bool = False, lns: bool = False) -> CpsatModel:
@@ -329,6 +330,7 @@ class _Context:
         best, stop = lns.run(s.best, until, target=target, on_improve=on_improve)
         if s.better(best) or evaluate(best) <= evaluate(s.best):
             s.best = best
+        self.lns_proven = lns.proven and evaluate(best) <= evaluate(s.best)
         s.phase(name, time.perf_counter() - t, f"{lns.stats.rounds} rounds, {lns.stats.improvements} better",
                 evaluate(s.best))
         if stop or s.cancelled:
@@ -380,7 +382,7 @@ class _Context:
             self.lns(lns_model, W * (upper - lns_model.priority) + lns_model.total_stay,
                      lambda pl: W * (upper - s.priority(pl)) + s.stay(pl), "priority (LNS)",
                      time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False)
-            if s.priority(s.best) >= bound:
+            if s.priority(s.best) >= bound or self.lns_proven:
                 proven = True
                 break
             left = end - time.perf_counter()
@@ -424,7 +426,7 @@ class _Context:
         last = (0.05 if everyone else 0.15) * max(0.0, end - time.perf_counter())
         # With the priority held, freeing patients not seen rarely pays: re-plan the seen.
         self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target, insert=everyone or len(self.possible) <= 30)
-        proven = target is not None and s.stay(s.best) <= target
+        proven = (target is not None and s.stay(s.best) <= target) or self.lns_proven
         if not proven and end - time.perf_counter() > 0.05:
             cm = self.model(everyone=everyone)
             out = self.full(cm, cm.total_stay, "stay (full model)", end - time.perf_counter())
@@ -432,6 +434,9 @@ class _Context:
                 s.bound_stay = max(s.bound_stay, out.bound)
             proven = out.status == "OPTIMAL" or s.stay(s.best) <= s.bound_of(s.best)
         self.p2 = s.stay(s.best)
+        if proven:
+            # The optimum is the best bound there is.
+            s.bound_stay = max(s.bound_stay, self.p2)
         return proven
 
     def stability_phase(self) -> bool:
@@ -450,7 +455,7 @@ class _Context:
         last = 0.2 * max(0.0, s.remaining())
         self.lns(cm, M * cm.moved + cm.moved_minutes, s.moved_score, "stability (LNS)",
                  time.perf_counter() + max(0.0, s.remaining() - last), target)
-        if target is not None and s.moved_score(s.best) <= target:
+        if (target is not None and s.moved_score(s.best) <= target) or self.lns_proven:
             return True
         if s.remaining() > 0.05:
             cm = self.model(everyone=everyone, reference=True)

@@ -190,6 +190,8 @@ class Lns:
         far; `on_improve` is called from this (the caller's) thread only.
         """
         self._best, self._best_obj = placements, self.evaluate(placements)
+        self._all_free = sum(1 for i in self.cm.patients if not self.prep.patients[i].all_fixed)
+        self.proven = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._solvers: dict = {}   # running sub-solve -> [started, last improving solution]
@@ -292,6 +294,10 @@ class Lns:
             with self._lock:
                 self.stats.rounds += 1
                 self.stats.by_kind.setdefault(kind, [0, 0])[0] += 1
+                if status == "OPTIMAL" and kind == "all" and len(hood) == self._all_free:
+                    # Everyone was free: that was the full model, and it is solved.
+                    self.proven = True
+                    self._stop.set()
                 if status == "OPTIMAL":
                     self.stats.optimal_rounds += 1
                     if took < 0.3 * limit and not boost:

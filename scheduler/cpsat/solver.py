@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -27,27 +29,24 @@ _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, cm: CpsatModel, on_solution: Callable[[dict[int, Placement], int, int], bool] | None):
+    """Reads each improving solution (in CP-SAT's thread) and hands it to the caller's."""
+
+    def __init__(self, cm: CpsatModel, solutions: queue.Queue):
         super().__init__()
         self.cm = cm
-        self.on_solution = on_solution
-        self.best: dict[int, Placement] | None = None
-        self.best_objective: int | None = None
-        self.stopped = False
+        self.solutions = solutions
 
     def on_solution_callback(self) -> None:
-        self.best = self.cm.placements(self.value, self.boolean_value)
-        self.best_objective = round(self.objective_value)
-        if self.on_solution is not None:
-            keep_going = self.on_solution(self.best, self.best_objective, round(self.best_objective_bound))
-            if keep_going is False:
-                self.stopped = True
-                self.stop_search()
+        placements = self.cm.placements(self.value, self.boolean_value)
+        self.solutions.put((placements, round(self.objective_value), round(self.best_objective_bound)))
 
 
 def run_phase(cm: CpsatModel, objective, *, maximize: bool, time_limit: float, workers: int, seed: int,
-              on_solution: Callable | None = None, log: bool = False,
-              params: dict | None = None) -> PhaseOutcome:
+              on_solution: Callable[[dict[int, Placement], int, int], bool] | None = None,
+              log: bool = False, params: dict | None = None) -> PhaseOutcome:
+    """Optimise `objective` on the model. `on_solution(placements, objective, bound)` is
+    called for each improving solution from the calling thread (CP-SAT runs in its own);
+    returning False stops the search."""
     model = cm.model
     if maximize:
         model.maximize(objective)
@@ -65,13 +64,38 @@ def run_phase(cm: CpsatModel, objective, *, maximize: bool, time_limit: float, w
         p.cp_model_probing_level = 1
     for k, val in (params or {}).items():
         setattr(p, k, val)
-    cb = _Callback(cm, on_solution)
+    solutions: queue.Queue = queue.Queue()
+    cb = _Callback(cm, solutions)
+    result: dict = {}
+
+    def run() -> None:
+        result["status"] = solver.solve(model, cb)
+
     t = time.perf_counter()
-    status = solver.solve(model, cb)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    stopped = False
+
+    def drain(block: bool) -> None:
+        nonlocal stopped
+        while True:
+            try:
+                placements, obj, bound = solutions.get(timeout=0.02) if block else solutions.get_nowait()
+            except queue.Empty:
+                return
+            if on_solution is not None and not stopped and on_solution(placements, obj, bound) is False:
+                stopped = True
+                solver.stop_search()
+            block = False
+
+    while thread.is_alive():
+        drain(block=True)
+    thread.join()
+    drain(block=False)
     seconds = time.perf_counter() - t
-    name = _STATUS.get(status, "UNKNOWN")
+    name = _STATUS.get(result.get("status"), "UNKNOWN")
     if name in ("OPTIMAL", "FEASIBLE"):
         placements = cm.placements(solver.value, solver.boolean_value)
         return PhaseOutcome(name, placements, round(solver.objective_value), round(solver.best_objective_bound),
-                            seconds, cb.stopped)
-    return PhaseOutcome(name, None, None, None, seconds, cb.stopped)
+                            seconds, stopped)
+    return PhaseOutcome(name, None, None, None, seconds, stopped)

@@ -78,3 +78,12 @@ def test_no_django_anywhere_in_the_engine():
     assert done.returncode == 0, done.stderr
     for path in (ROOT / "scheduler").rglob("*.py"):
         assert "import django" not in path.read_text() and "from django" not in path.read_text(), path
+
+
+def test_progress_is_reported_from_the_callers_thread():
+    import threading
+
+    threads = set()
+    solve(problem_from_json(fixture("standard-20-replan")), time_limit=3, seed=0,
+          on_progress=lambda p: threads.add(threading.get_ident()))
+    assert threads == {threading.get_ident()}

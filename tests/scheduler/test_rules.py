@@ -248,3 +248,15 @@ def test_reason_names_the_resource_and_when_the_pathway_would_end():
     _, plan = run(inst)
     assert unscheduled(plan) == {"P2": "pathologist patho-A is busy 08:30-09:30; the earliest 'histology' "
                                        "would end 10:30, after the window"}
+
+
+def test_proven_optimum_above_the_simple_bound_is_reported_as_the_bound():
+    # One doctor for the first and last step of both patients: one of them must wait.
+    pathways = {"p": {"steps": [step("a", 20, "doctor"), step("b", 10, "scanner", after=[{"step": "a"}]),
+                                step("c", 20, "doctor", after=[{"step": "b"}])]}}
+    inst = morning([res("D", "doctor"), res("S", "scanner")], pathways, [patient("P1"), patient("P2")],
+                   window=("08:00", "09:20"))
+    result, plan = run(inst)
+    assert result.status.value == "OPTIMAL"
+    assert plan["objective"] == {"scheduled": 2, "priority_scheduled": 2, "total_stay": 120,
+                                 "lower_bound_total_stay": 120}

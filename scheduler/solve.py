@@ -7,19 +7,29 @@ How a morning is solved:
 2. Each patient alone (`bounds.analyse_alone`): who can be seen at all (a witness
    placement), their minimal stay (the lower bound), and a reason for those who cannot.
    A patient with fixed steps who cannot be completed: INFEASIBLE.
-3. A first plan from the construction heuristic (a valid plan within milliseconds; the
-   engine can never return less priority than this list scheduler).
-4. Priority (objective 1): large-neighbourhood search on "priority first, then stay"
-   from the first plan until everyone who can be seen is, then — if that is not the
-   case — a full CP-SAT solve that tries to prove the best priority.
-5. Total stay (objective 2), priority held: LNS until the plan meets the lower bound,
-   then a full CP-SAT solve with the best plan as hint, for the proof or a better bound.
-6. With a reference: stability (objective 3), priority and stay held.
+3. First plans: the first-come-first-served plan at once (so the engine can never see
+   less priority than that list scheduler), then the construction heuristic (several
+   orders and placement rules, repaired by ejections, more priority by exchanges,
+   polished by re-placing each patient where they wait least).
+4. Priority (objective 1), unless everyone who can be seen already is: a quick
+   full-model CP-SAT solve (on small mornings usually a proof), then in turn
+   large-neighbourhood search on "priority first, then stay" and full-model solves.
+5. Total stay (objective 2), priority held: LNS (parallel one-worker sub-solves) until
+   the plan meets the lower bound, then a full-model solve with the best plan as hint,
+   for the proof or a better bound.
+6. With a reference: stability (objective 3), priority and stay held: quick full-model
+   solve, LNS, full-model solve.
 7. Patients still out are tried once more in the final plan; pooled resources are given
-   by interval colouring; the plan is checked; reasons are written for those not seen.
+   by interval colouring; the plan is checked (`selfcheck`); reasons are written for
+   those not seen.
 
-`on_progress(Progress)` is called on every improving plan (and once per phase); if it
-returns False the search stops and the best plan so far is returned (stats.cancelled).
+Status OPTIMAL means every objective level was proven: by CP-SAT, by a plan meeting its
+bound (the sum of minimal stays, the upper bound on priority), or by an LNS round that
+freed every patient and was solved to optimality.
+
+`on_progress(Progress)` is called, always from the caller's thread, on every improving
+plan; if it returns False the search stops at once and the best plan so far is returned
+(status FEASIBLE, `stats.cancelled`).
 """
 
 from __future__ import annotations

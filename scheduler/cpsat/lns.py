@@ -53,6 +53,7 @@ class Lns:
         # Stop sub-solves that stopped improving (not when fitting patients in: finding
         # room for one can take a sub-solve a while).
         self.early_stop = early_stop
+        self.spread = 0
         # How often each kind of neighbourhood is drawn.
         self.kinds = ("window", "window", "resource", "waiting", "blockers", "blockers", "random")
         # Never free (nearly) everyone: that is the full model, solved elsewhere.
@@ -199,8 +200,8 @@ class Lns:
         improvements: queue.Queue = queue.Queue()
         if self._done():
             return self._best, False
-        threads = [threading.Thread(target=self._worker, args=(improvements,), daemon=True)
-                   for _ in range(self.workers)]
+        threads = [threading.Thread(target=self._worker, args=(improvements, w), daemon=True)
+                   for w in range(self.workers)]
         for th in threads:
             th.start()
         stopped = False
@@ -244,15 +245,17 @@ class Lns:
             for solver in list(self._solvers):
                 solver.stop_search()
 
-    def _worker(self, improvements: queue.Queue) -> None:
+    def _worker(self, improvements: queue.Queue, index: int = 0) -> None:
         n = len(self.cm.patients)
         base = self.cm.model
+        # Some diversity between the threads: every other one looks at larger neighbourhoods.
+        spread = self.spread if index % 2 else 0
         while not self._done():
             with self._lock:
                 best, best_obj = self._best, self._best_obj
                 # Stuck for a while: look at bigger neighbourhoods, for longer.
                 boost = min(2, self.stall // 8)
-                k = max(2, min(self.max_size, self.size + 2 * boost))
+                k = max(2, min(self.max_size, self.size + spread + 2 * boost))
                 kind, hood = self._neighbourhood(best, k)
                 seed = self.rng.randrange(1 << 30)
             values = self._assignment(best)

@@ -561,26 +561,36 @@ def exchange_plan(prep: Prepared, placements: dict[int, Placement], possible: li
                 placer.commit(tl, patients[j], pl)
         return tl
 
+    def attempt(out: tuple[int, ...], unseen: list[int]) -> bool:
+        tl = timeline(set(out))
+        added: dict[int, Placement] = {}
+        for u in unseen + list(out):
+            pl = placer.place_earliest(tl, patients[u])
+            if pl is not None:
+                placer.commit(tl, patients[u], pl)
+                added[u] = pl
+        if sum(patients[u].priority for u in added) > sum(patients[v].priority for v in out):
+            for v in out:
+                del plan[v]
+            plan.update(added)
+            return True
+        return False
+
     improved = True
     while improved and time.perf_counter() - t_start < time_budget:
         improved = False
         unseen = sorted((i for i in possible if i not in plan), key=lambda i: rank[i])
         if not unseen:
             break
-        for v in sorted((j for j in plan if not patients[j].has_fixed), key=lambda j: -rank[j]):
+        hungry = sorted((j for j in plan if not patients[j].has_fixed), key=lambda j: -rank[j])
+        # One out first, then two of the hungriest (who overlap in time) out.
+        pairs = [(a, b) for k, a in enumerate(hungry[:10]) for b in hungry[k + 1:10]
+                 if plan[a].arrival(patients[a]) < plan[b].departure(patients[b])
+                 and plan[b].arrival(patients[b]) < plan[a].departure(patients[a])]
+        for out in [(v,) for v in hungry] + pairs:
             if time.perf_counter() - t_start > time_budget:
                 break
-            tl = timeline({v})
-            added: dict[int, Placement] = {}
-            for u in unseen + [v]:
-                pl = placer.place_earliest(tl, patients[u])
-                if pl is not None:
-                    placer.commit(tl, patients[u], pl)
-                    added[u] = pl
-            gain = sum(patients[u].priority for u in added) - patients[v].priority
-            if gain > 0:
-                del plan[v]
-                plan.update(added)
+            if attempt(out, unseen):
                 improved = True
                 break
     return plan

@@ -260,3 +260,15 @@ def test_proven_optimum_above_the_simple_bound_is_reported_as_the_bound():
     assert result.status.value == "OPTIMAL"
     assert plan["objective"] == {"scheduled": 2, "priority_scheduled": 2, "total_stay": 120,
                                  "lower_bound_total_stay": 120}
+
+
+def test_patients_with_fixed_steps_who_cannot_all_finish_are_infeasible():
+    pathways = {"p": {"steps": [step("a", 20, "scanner"), step("b", 30, "doctor", after=[{"step": "a"}])]}}
+    inst = morning([res("S1", "scanner"), res("S2", "scanner"), res("D", "doctor", ("08:20", "09:00"))], pathways,
+                   [patient("P1"), patient("P2")], window=("08:00", "09:00"), now="08:10",
+                   fixed=[{"patient": "P1", "step": "a", "start": "08:00", "resources": ["S1"]},
+                          {"patient": "P2", "step": "a", "start": "08:00", "resources": ["S2"]}])
+    result, plan = run(inst)
+    assert plan["status"] == "INFEASIBLE"
+    assert plan["error"] == ("patients P1, P2: their fixed steps cannot all be kept together with the steps "
+                             "they still need (capacity one per resource)")

@@ -293,9 +293,13 @@ class Prepared:
                 if p.has_fixed:
                     return (f"step '{st.id}' cannot start after {fmt_time(st.est)} and still keep the lags "
                             f"of the fixed steps and end by {fmt_time(p.hi)}")
+                opens = max(p.lo, self.t0)
+                if opens >= p.hi:
+                    because = "now" if self.now is not None and self.t0 >= p.hi else "earliest"
+                    return (f"no time is left: the patient cannot start before {fmt_time(opens)} ({because}) and "
+                            f"must be done by {fmt_time(p.hi)}")
                 return (f"the pathway '{p.pathway}' needs at least {p.critical_path} min but only "
-                        f"{fmt_time(max(p.lo, self.t0))}-{fmt_time(p.hi)} is open "
-                        f"({max(0, p.hi - max(p.lo, self.t0))} min)")
+                        f"{fmt_time(opens)}-{fmt_time(p.hi)} is open ({p.hi - opens} min)")
         return None
 
     # Resources -----------------------------------------------------------------------

@@ -111,8 +111,12 @@ class _Search:
             self.first_plan_seconds = self.elapsed()
         prio, stay = self.priority(placements), self.stay(placements)
         if self.log:
+            moved = ""
+            if self.reference:
+                m, minutes = self.moved(placements)
+                moved = f", moved {m} ({minutes} min)"
             self.log(f"[{self.elapsed():7.2f}s] {phase}: {len(placements)} patients, priority {prio}, "
-                     f"total stay {stay}, bound {self.bound_of(placements)}")
+                     f"total stay {stay}, bound {self.bound_of(placements)}{moved}")
         if self.on_progress is not None:
             keep = self.on_progress(Progress(self.elapsed(), phase, len(placements), prio, stay,
                                              self.bound_of(placements)))
@@ -328,7 +332,7 @@ class _Context:
         return out
 
     def lns(self, cm: CpsatModel, objective, evaluate, name: str, until: float, target: int | None, *,
-            insert: bool = True, early_stop: bool = True) -> None:
+            insert: bool = True, early_stop: bool = True, report=None) -> None:
         s = self.search
         t = time.perf_counter()
         lns = Lns(cm, objective, evaluate=evaluate, witnesses=self.witnesses, min_stay=s.min_stay,
@@ -342,7 +346,7 @@ class _Context:
             s.best = best
         self.lns_proven = lns.proven and evaluate(best) <= evaluate(s.best)
         s.phase(name, time.perf_counter() - t, f"{lns.stats.rounds} rounds, {lns.stats.improvements} better",
-                evaluate(s.best))
+                (report or evaluate)(s.best))
         if stop or s.cancelled:
             raise _Cancelled
 
@@ -391,7 +395,8 @@ class _Context:
             left = end - time.perf_counter()
             self.lns(lns_model, W * (upper - lns_model.priority) + lns_model.total_stay,
                      lambda pl: W * (upper - s.priority(pl)) + s.stay(pl), "priority (LNS)",
-                     time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False)
+                     time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False,
+                     report=s.priority)
             if s.priority(s.best) >= bound or self.lns_proven:
                 proven = True
                 break

@@ -55,7 +55,7 @@ class Lns:
         self.early_stop = early_stop
         self.spread = 0
         # How often each kind of neighbourhood is drawn.
-        self.kinds = ("window", "window", "resource", "waiting", "blockers", "blockers", "random")
+        self.kinds = ("window", "window", "resource", "waiting", "blockers", "waiters", "random")
         # Never free (nearly) everyone: that is the full model, solved elsewhere.
         n = len(cm.patients)
         self.max_size = n if n <= 8 else max(8, (2 * n) // 3)
@@ -143,12 +143,19 @@ class Lns:
             for i in seeds:
                 a, b = spans[i]
                 chosen |= set(nearest(a, b, max(1, (k - len(seeds)) // len(seeds)), chosen))
-        elif kind == "blockers":
-            # A patient who waits, and whoever holds the kinds they wait for meanwhile.
+        elif kind in ("blockers", "waiters"):
+            # Patients who wait ("blockers": one of them; "waiters": as many as fit), and
+            # whoever holds the kinds they wait for meanwhile.
             waiting = [(i, gap) for i in spans for gap in self._gaps(placements[i]) if gap[1] > gap[0]]
-            if waiting:
-                i, (a, b, kinds) = rng.choice(waiting)
+            rng.shuffle(waiting)
+            if kind == "blockers":
+                waiting = waiting[:1]
+            else:
+                waiting = waiting[: max(1, k // 3)]
+            for i, (a, b, kinds) in waiting:
                 chosen.add(i)
+            share = max(1, (k - len(chosen)) // max(1, len(waiting)))
+            for i, (a, b, kinds) in waiting:
                 blockers = []
                 for j, pl in placements.items():
                     if j in chosen or j not in spans:
@@ -160,9 +167,10 @@ class Lns:
                             blockers.append(j)
                             break
                 rng.shuffle(blockers)
-                chosen |= set(blockers[: k - 1])
-                if len(chosen) < k:
-                    chosen |= set(nearest(a, b, k - len(chosen), chosen))
+                chosen |= set(blockers[:share])
+            if waiting and len(chosen) < k:
+                a, b, _ = waiting[0][1]
+                chosen |= set(nearest(a, b, k - len(chosen), chosen))
         while len(chosen) < k:
             chosen.add(rng.choice(free))
         return kind, set(list(chosen)[: max(k, 1)]) if len(chosen) > k + 2 else chosen

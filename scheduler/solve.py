@@ -293,7 +293,7 @@ class _Context:
         seen = set(self.possible) if everyone else self.forced
         cm = CpsatModel(self.prep, self.possible, seen, s.min_stay,
                         reference_arrival=s.reference if reference else None,
-                        options=ModelOptions(patient_symmetry=not lns))
+                        options=ModelOptions(patient_symmetry=not lns, resource_symmetry=not lns))
         if self.p1 is not None and not everyone:
             cm.model.add(cm.priority >= self.p1)
         if self.p2 is not None:

@@ -20,6 +20,7 @@ from .variables import create_variables
 class ModelOptions:
     kind_profiles: bool = True
     patient_symmetry: bool = True
+    resource_symmetry: bool = True
 
 
 class CpsatModel:
@@ -49,6 +50,8 @@ class CpsatModel:
         ref = reference_arrival or {}
         self.groups = R.identical_patient_groups(prep, self.patients, set(ref)) if self.options.patient_symmetry else []
         R.add_patient_symmetry_breaking(m, prep, v, self.groups)
+        self.resource_classes = R.identical_resource_classes(prep) if self.options.resource_symmetry else []
+        R.add_resource_symmetry_breaking(m, prep, v, self.resource_classes)
         self.priority = priority_expr(prep, v)
         self.total_stay = total_stay_expr(prep, v)
         self.moved, self.moved_minutes = (add_stability_terms(m, prep, v, ref) if ref else (0, 0))
@@ -65,7 +68,31 @@ class CpsatModel:
                 out.pop(i, None)
             for i, pl in zip(group, placed):
                 out[i] = Placement(i, list(pl.starts), list(pl.resources))
+        if self.resource_classes:
+            out = self._relabel_resources(out)
         return out
+
+    def _relabel_resources(self, placements: dict[int, Placement]) -> dict[int, Placement]:
+        """Rename identical resources in order of first use (see
+        `redundant.add_resource_symmetry_breaking`)."""
+        held: dict[tuple, set[int]] = {}
+        for i, pl in placements.items():
+            if i in self.v.present:
+                held.update(self.group_values(i, pl))
+        order = R.group_order(self.v)
+        mapping: dict[int, int] = {}
+        for cls in self.resource_classes:
+            first = {}
+            for pos, g in enumerate(order):
+                for r in cls:
+                    if r not in first and r in held.get(g, ()):
+                        first[r] = pos
+            ranked = sorted(cls, key=lambda r: (r not in first, first.get(r, 0), r))
+            mapping.update({old: new for new, old in zip(cls, ranked) if old != new})
+        if not mapping:
+            return placements
+        return {i: Placement(i, list(pl.starts), [tuple(mapping.get(r, r) for r in res) for res in pl.resources])
+                for i, pl in placements.items()}
 
     def complete(self, placements: dict[int, Placement],
                  witnesses: dict[int, Placement]) -> dict[int, tuple[Placement, bool]]:
@@ -93,6 +120,7 @@ class CpsatModel:
         m, v, prep = self.model, self.v, self.prep
         m.clear_hints()
         values = self.complete(placements, witnesses)
+        hinted: dict[int, bool] = {}
         for i in self.patients:
             p = prep.patients[i]
             pl, seen = values[i]
@@ -105,6 +133,7 @@ class CpsatModel:
             for g, rs in self.group_values(i, pl if seen else None).items():
                 for r, lit in v.choice[g].items():
                     m.add_hint(lit, r in rs)
+                    hinted[lit.index] = r in rs
             arrival = min(pl.starts)
             departure = max(s + st.duration for s, st in zip(pl.starts, p.steps))
             for var, val, n in ((v.arrival[i], arrival, len(p.sources)), (v.departure[i], departure, len(p.sinks))):
@@ -112,6 +141,10 @@ class CpsatModel:
                     m.add_hint(var, val)
             if isinstance(v.stay[i], cp_model.IntVar):
                 m.add_hint(v.stay[i], departure - arrival if seen else 0)
+        for u, a, b in v.derived:   # in creation order: a and b have their values already
+            value = hinted.get(a.index, False) or hinted.get(b.index, False)
+            m.add_hint(u, value)
+            hinted[u.index] = value
 
     def group_values(self, i: int, pl: Placement | None) -> dict[tuple, set[int]]:
         """The resources each choice group of patient i holds in placement `pl` (None: the

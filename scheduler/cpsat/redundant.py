@@ -56,3 +56,60 @@ def add_patient_symmetry_breaking(model: cp_model.CpModel, prep: Prepared, v: Va
             if not isinstance(v.present[a], int):
                 model.add_implication(v.present[b], v.present[a])
             model.add(v.arrival[a] <= v.arrival[b])
+
+
+def identical_resource_classes(prep: Prepared) -> list[list[int]]:
+    """Resources that no rule or objective term tells apart: same explicit kind, same
+    availability, no fixed step on them (a kind some step needs twice is left out)."""
+    doubled = {kind for p in prep.patients for st in p.steps for kind, m in st.kinds if m > 1}
+    classes: dict[tuple, list[int]] = {}
+    for kind, mode in prep.modes.items():
+        if mode != "explicit" or kind in doubled:
+            continue
+        for r in prep.by_kind[kind]:
+            res = prep.resources[r]
+            if res.fixed_busy:
+                continue
+            classes.setdefault((kind, tuple(res.available)), []).append(r)
+    return [sorted(c) for c in classes.values() if len(c) > 1]
+
+
+def group_order(v: Variables) -> list[tuple]:
+    """The choice groups in a fixed order (by patient, then group)."""
+    return sorted(v.choice, key=lambda g: (g[1], str(g)))
+
+
+def add_resource_symmetry_breaking(model: cp_model.CpModel, prep: Prepared, v: Variables,
+                                   classes: list[list[int]]) -> None:
+    """Within a class of identical resources r1 < r2 < ...: in the fixed order of the
+    choice groups, r(k+1) is first used no earlier than r(k). Any plan can be relabelled
+    to meet this (rename the class's resources in order of first use)."""
+    order = group_order(v)
+    for cls in classes:
+        groups = [g for g in order if any(r in v.choice[g] for r in cls)]
+        for r1, r2 in zip(cls, cls[1:]):
+            used1 = used2 = None
+            for g in groups:
+                b1, b2 = v.choice[g].get(r1), v.choice[g].get(r2)
+                used1 = _prefix_or(model, v, used1, b1)
+                used2 = _prefix_or(model, v, used2, b2)
+                if used2 is not None:
+                    if used1 is None:
+                        model.add(used2 == 0)
+                    else:
+                        model.add_implication(used2, used1)
+
+
+def _prefix_or(model: cp_model.CpModel, v: Variables, before, lit):
+    """A literal for "before or lit" (None stands for false); recorded in
+    `v.derived` so that hints can give it its value."""
+    if lit is None:
+        return before
+    if before is None:
+        return lit
+    u = model.new_bool_var("")
+    model.add_implication(before, u)
+    model.add_implication(lit, u)
+    model.add_bool_or([before, lit]).only_enforce_if(u)
+    v.derived.append((u, before, lit))
+    return u

@@ -29,6 +29,7 @@ class Variables:
     choice: dict[tuple, dict[int, object]] = field(default_factory=dict)
     group_mult: dict[tuple, int] = field(default_factory=dict)
     anchor_links: list[tuple[tuple, tuple]] = field(default_factory=list)   # (own group, anchor group)
+    derived: list[tuple[object, object, object]] = field(default_factory=list)  # u = a or b (symmetry)
     res_interval: dict[tuple[int, int, int], object] = field(default_factory=dict)
     arrival: dict[int, object] = field(default_factory=dict)
     departure: dict[int, object] = field(default_factory=dict)

@@ -401,8 +401,8 @@ class _Context:
                 proven = True
                 break
             left = end - time.perf_counter()
-            if left < 0.3:
-                break
+            if left < (1.0 if len(self.possible) > 30 else 0.3):
+                break   # too short for the full model to even load a big morning
             cm = self.model()
             out = self.full(cm, cm.priority, "priority (full model)", left if left < 3 else 0.6 * left,
                             maximize=True)

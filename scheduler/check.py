@@ -157,6 +157,8 @@ def _read_morning(raw: object) -> tuple[_Morning | None, list[str]]:
         return None, ["the instance is not a JSON object"]
     problems: list[str] = []
     _check_keys(raw, "instance", _MORNING_KEYS, _MORNING_REQUIRED, problems)
+    # Present but null: the readers below treat None as "missing", which _check_keys did not report.
+    problems.extend(f"{key} must not be null" for key in sorted(_MORNING_REQUIRED) if key in raw and raw[key] is None)
     if raw.get("format") != MORNING_FORMAT:
         problems.append(f"format is {raw.get('format')!r}, expected {MORNING_FORMAT!r}")
     name = raw.get("name")

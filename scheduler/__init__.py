@@ -1,4 +1,20 @@
 """Mammapoli's scheduling engine: plans same-morning breast-clinic pathways with CP-SAT.
 
 Pure Python (standard library and ortools); no Django import anywhere in this package.
+
+    from scheduler import solve, problem_from_json, plan_to_json
+    result = solve(problem_from_json(instance), time_limit=10, workers=2, seed=0)
+    plan = plan_to_json(result)
 """
+
+from .io import plan_to_json, problem_from_json
+from .problem import (Assignment, FixedStep, Lag, Pathway, Patient, Problem, ProblemError, Resource,
+                      Step)
+from .result import (Objective, Phase, Progress, Result, ScheduledStep, Stats, Status, Unscheduled)
+from .solve import solve
+
+__all__ = [
+    "solve", "problem_from_json", "plan_to_json",
+    "Problem", "Resource", "Pathway", "Step", "Lag", "Patient", "FixedStep", "Assignment", "ProblemError",
+    "Result", "Status", "Objective", "ScheduledStep", "Unscheduled", "Stats", "Phase", "Progress",
+]

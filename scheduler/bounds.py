@@ -1,0 +1,96 @@
+"""Lower bounds on the stay, and each patient on their own.
+
+- The critical path (`PPatient.critical_path`): the longest chain of durations and
+  minimum lags through the pathway (at least the sum of the durations when steps may run
+  in any order, since a patient is in one step at a time).
+- The minimal stay alone: the shortest stay the patient can have in this morning with
+  nobody else booked — resources' breaks and fixed steps included (e.g. a pathologist who
+  starts at 09:00). At least the critical path, and a valid lower bound for any plan,
+  since other patients only take resources away. For a pathway whose steps form a chain
+  it is computed exactly by the list scheduler (earliest placement from every possible
+  arrival, for every choice of the `same_as` resources); otherwise by a one-patient CP-SAT
+  model.
+
+`lower_bound_total_stay` of a plan is the sum over its patients of the minimal stay
+alone, or CP-SAT's proven bound for the whole morning when that is higher.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .heuristic import Placement, Placer, Timeline
+from .prepared import PPatient, Prepared
+
+
+@dataclass
+class Alone:
+    witness: Placement | None    # a placement of the patient alone, if there is one
+    min_stay: int                # lower bound on their stay in any plan
+    exact: bool                  # min_stay is the true minimum alone
+
+
+def _chain_min_stay(placer: Placer, tl: Timeline, p: PPatient) -> tuple[Placement | None, int]:
+    best_starts, best_stay, best_combo = None, None, None
+    fixed_source = any(p.steps[s].fixed for s in p.sources)
+    for combo in placer.combos(p):
+        release = p.lo
+        while release <= p.hi:
+            starts = placer.forward(tl, p, combo, release)
+            if starts is None:
+                break
+            arrival = min(starts)
+            stay = max(s + st.duration for s, st in zip(starts, p.steps)) - arrival
+            if best_stay is None or stay < best_stay:
+                best_starts, best_stay, best_combo = starts, stay, combo
+            if stay <= p.critical_path or fixed_source:
+                break
+            release = arrival + 1
+        if best_stay is not None and best_stay <= p.critical_path:
+            break
+    if best_starts is None:
+        return None, p.critical_path
+    return Placement(p.index, best_starts, placer.resources_for(tl, p, best_combo, best_starts)), best_stay
+
+
+def _model_min_stay(prep: Prepared, p: PPatient, time_limit: float) -> tuple[Placement | None, int, bool]:
+    from .cpsat.model import CpsatModel, assign_pooled
+    from .cpsat.solver import run_phase
+
+    cm = CpsatModel(prep, [p.index], {p.index}, {})
+    out = run_phase(cm, cm.total_stay, maximize=False, time_limit=time_limit, workers=1, seed=0)
+    if out.placements is None:
+        return None, p.critical_path, out.status == "INFEASIBLE"
+    pl = assign_pooled(prep, out.placements)[p.index]
+    return pl, max(p.critical_path, out.bound), out.status == "OPTIMAL"
+
+
+def analyse_alone(prep: Prepared, placer: Placer | None = None, *, model_time: float = 1.0) -> dict[int, Alone]:
+    """For every patient whose temporal rules can be met: a witness placement alone (None
+    if there is none: the patient cannot be seen this morning) and the minimal stay."""
+    placer = placer or Placer(prep)
+    tl = Timeline(prep)
+    out: dict[int, Alone] = {}
+    cache: dict[tuple, Alone] = {}
+    for p in prep.patients:
+        if p.temporal_error:
+            out[p.index] = Alone(None, p.critical_path, False)
+            continue
+        key = None
+        if not p.has_fixed:
+            key = (p.pathway, p.lo, p.hi, tuple(s.duration for s in p.steps))
+            if key in cache:
+                c = cache[key]
+                w = None if c.witness is None else Placement(p.index, list(c.witness.starts), list(c.witness.resources))
+                out[p.index] = Alone(w, c.min_stay, c.exact)
+                continue
+        if p.chain:
+            witness, stay = _chain_min_stay(placer, tl, p)
+            result = Alone(witness, stay, witness is not None)
+        else:
+            witness, stay, exact = _model_min_stay(prep, p, model_time)
+            result = Alone(witness, stay, exact)
+        out[p.index] = result
+        if key is not None:
+            cache[key] = result
+    return out

@@ -135,8 +135,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once ("database is locked") when the
-    # dev server and an eager task write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # dev server and an eager task write together. IMMEDIATE: a transaction takes the write
+    # lock when it begins, so a check-then-write (a booking) cannot interleave with another.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,6 +6,7 @@ not revealed); inside, a role without the right gets "forbidden".
 """
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,7 +17,9 @@ from django.http import Http404
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record, access_events_record_many
 from mammapoli.clinics.models import Role, StaffMember
-from mammapoli.planning.models import Visit
+from mammapoli.planning.models import ClinicSession, Visit
+
+from .models import Referral
 
 #: Roles that read the findings on the shared form (the planner sees name and visit only).
 FINDINGS_ROLES = frozenset({Role.SURGEON, Role.RADIOLOGIST, Role.PATHOLOGIST, Role.RADIOGRAPHER, Role.NURSE})
@@ -52,10 +55,12 @@ def visit_for_user(
     *,
     lock: bool = False,
     findings: bool = False,
+    roles: Collection[str] | None = None,
     action: Action = Action.READ,
     what: str = "visit",
 ) -> VisitAccess:
-    """The visit, if `user` is in its clinic's team (and, with `findings`, in a role that reads them).
+    """The visit, if `user` is in its clinic's team (and, with `findings`, in a role that reads
+    them; with `roles`, in one of those roles).
 
     `lock` takes a row lock (SELECT … FOR UPDATE) for a write that follows in the same
     transaction. Every call logs one access event.
@@ -75,8 +80,56 @@ def visit_for_user(
     if findings and membership.role not in FINDINGS_ROLES:
         access_event_record(**log, outcome=Outcome.DENIED, detail=f"role {membership.role} does not read findings")
         raise PatientDataForbidden(visit_id)
+    if roles is not None and membership.role not in roles:
+        access_event_record(**log, outcome=Outcome.DENIED, detail=f"role {membership.role} may not do this")
+        raise PatientDataForbidden(visit_id)
     access_event_record(**log)
     return VisitAccess(visit=visit, membership=membership)
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    session: ClinicSession
+    membership: StaffMember
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+def session_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+    session_id: int,
+    *,
+    roles: Collection[str] | None = None,
+    lock: bool = False,
+    action: Action = Action.READ,
+    what: str = "session",
+) -> SessionAccess:
+    """A clinic morning, if `user` is in its clinic's team (with `roles`: in one of them).
+
+    As `visit_for_user`: outside the team "not found", a role without the right "forbidden",
+    and one access-log row per call (the morning itself, no patient; a page or answer that
+    then shows patients logs them as it shows them).
+    """
+    queryset = ClinicSession.objects.select_related("clinic")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    session = queryset.filter(pk=session_id).first()
+    membership = membership_for(user, session.clinic_id) if session else None
+    log = {"user": user, "action": action, "what": what, "clinic_id": session.clinic_id if session else None,
+           "role": membership.role if membership else "", "detail": f"session={session_id}"}
+    if session is None or membership is None:
+        access_event_record(**{**log, "detail": log["detail"] + (" not in the clinic team" if session else
+                                                                 " no such session")},
+                            outcome=Outcome.DENIED)
+        raise PatientDataNotFound(session_id)
+    if roles is not None and membership.role not in roles:
+        access_event_record(**{**log, "detail": log["detail"] + f" role {membership.role} may not do this"},
+                            outcome=Outcome.DENIED)
+        raise PatientDataForbidden(session_id)
+    access_event_record(**log)
+    return SessionAccess(session=session, membership=membership)
 
 
 def visits_for_user(
@@ -98,3 +151,48 @@ def visits_for_user(
                                   role=roles[clinic_id], clinic_id=clinic_id,
                                   detail=f"date={day.isoformat()}" if day else "")
     return visits
+
+
+@dataclass(frozen=True)
+class ReferralAccess:
+    referral: Referral
+    membership: StaffMember
+
+
+def referral_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+    referral_id: int,
+    *,
+    roles: Collection[str] | None = None,
+    action: Action = Action.READ,
+    what: str = "referral",
+) -> ReferralAccess:
+    """A referral, if `user` is in the team of the clinic it was sent to (with `roles`: in one
+    of them). Logged like `visit_for_user`."""
+    referral = Referral.objects.select_related("clinic", "patient").filter(pk=referral_id).first()
+    membership = membership_for(user, referral.clinic_id) if referral else None
+    log = {"user": user, "action": action, "what": what,
+           "patient_id": referral.patient_id if referral else None,
+           "clinic_id": referral.clinic_id if referral else None,
+           "role": membership.role if membership else "", "detail": f"referral={referral_id}"}
+    if referral is None or membership is None:
+        access_event_record(**log, outcome=Outcome.DENIED)
+        raise PatientDataNotFound(referral_id)
+    if roles is not None and membership.role not in roles:
+        access_event_record(**{**log, "detail": log["detail"] + f" role {membership.role} may not do this"},
+                            outcome=Outcome.DENIED)
+        raise PatientDataForbidden(referral_id)
+    access_event_record(**log)
+    return ReferralAccess(referral=referral, membership=membership)
+
+
+def clinic_membership_for_user(
+    user: AbstractBaseUser | AnonymousUser, clinic_id: int, *, roles: Collection[str] | None = None,
+) -> StaffMember:
+    """The user's membership of a clinic's team (with `roles`: in one of them); else 404/403."""
+    membership = membership_for(user, clinic_id)
+    if membership is None:
+        raise PatientDataNotFound(clinic_id)
+    if roles is not None and membership.role not in roles:
+        raise PatientDataForbidden(clinic_id)
+    return membership

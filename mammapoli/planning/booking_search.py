@@ -1,0 +1,146 @@
+"""Where a new patient fits: the earliest morning that takes her without moving anyone.
+
+Read-only. Each candidate morning is exported as the engine would see it (a morning not
+created yet comes from the clinic's weekly availability) and the new patient is placed
+around the published plan (`insertion.place_patient`). Booked visits that have no plan yet
+must not be pushed out either: they are placed first, in booking order, and only if they
+all fit does the new patient's placement count (a plan exists in which everyone is seen).
+"""
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mammapoli.clinics.models import Clinic, Pathway
+
+from .adapter import session_to_morning
+from .insertion import Blocked, Placement, clock, place_patient
+from .models import ClinicSession
+from .working_days import add_working_days, is_working_day, target_date, working_days_after
+
+#: How many working days past the urgency target to look for the first morning that fits.
+HORIZON_WORKING_DAYS = 15
+NEW_PATIENT = "+new"
+
+
+@dataclass(frozen=True)
+class UnplannedBlock:
+    """Booked visits without a plan that could not all be placed: the morning is unknown territory."""
+
+    count: int
+
+
+@dataclass(frozen=True)
+class MorningTry:
+    day: dt.date
+    placement: Placement | None = None
+    blocked: Blocked | UnplannedBlock | None = None
+
+    @property
+    def fits(self) -> bool:
+        return self.placement is not None
+
+    @property
+    def message(self) -> str:
+        """Why the patient does not fit this morning, for the planner."""
+        if self.blocked is None:
+            return ""
+        if isinstance(self.blocked, UnplannedBlock):
+            return _("%(count)d booked visits have no plan yet and do not all fit; plan this morning first.") % {
+                "count": self.blocked.count}
+        b = self.blocked
+        values = {"kind": b.kind, "resources": ", ".join(b.resources) or "-", "needed": b.needed, "step": b.step,
+                  "start": clock(b.start), "end": clock(b.end), "free": b.free}
+        if b.full:
+            return _("No %(kind)s (%(resources)s) has %(needed)d free minutes between %(start)s and %(end)s "
+                     "for step %(step)s.") % values
+        return _("%(kind)s (%(resources)s) has %(free)d free minutes between %(start)s and %(end)s, none of "
+                 "which fits step %(step)s in the pathway's order and time limits.") % values
+
+
+@dataclass(frozen=True)
+class FitSearch:
+    pathway: Pathway
+    target: dt.date
+    tried: tuple[MorningTry, ...]
+
+    @property
+    def fit(self) -> MorningTry | None:
+        return next((t for t in self.tried if t.fits), None)
+
+    @property
+    def within_target(self) -> bool:
+        return self.fit is not None and self.fit.day <= self.target
+
+    @property
+    def blocked(self) -> tuple[MorningTry, ...]:
+        return tuple(t for t in self.tried if not t.fits)
+
+
+def morning_for(clinic: Clinic, day: dt.date) -> dict:
+    """The morning of `day` as the engine would see it, created from the weekly hours if need be."""
+    session = ClinicSession.objects.select_related("clinic").filter(clinic=clinic, date=day).first()
+    if session is None:
+        session = ClinicSession(clinic=clinic, date=day, start=clinic.default_start, end=clinic.default_end)
+    return session_to_morning(session)
+
+
+def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Placement | Blocked | UnplannedBlock:
+    """`patient` placed into `morning` without moving anyone (see the module docstring)."""
+    morning = copy.deepcopy(morning)
+    morning.setdefault("reference", [])
+    planned = {}
+    for entry in morning["reference"]:
+        planned[entry["patient"]] = planned.get(entry["patient"], 0) + 1
+    unplanned = [p for p in morning["patients"]
+                 if planned.get(p["id"], 0) < len(morning["pathways"][p["pathway"]]["steps"])]
+    for other in unplanned:
+        placed = place_patient(morning, other)
+        if not isinstance(placed, Placement):
+            return UnplannedBlock(len(unplanned))
+        morning["reference"] += [{"patient": other["id"], "step": s.step, "start": clock(s.start),
+                                  "end": clock(s.end), "resources": list(s.resources)} for s in placed.steps]
+    morning["patients"].append(patient)
+    return place_patient(morning, patient, arrival=arrival)
+
+
+def new_patient_entry(pathway: Pathway) -> dict:
+    return {"id": NEW_PATIENT, "pathway": pathway.code}
+
+
+def try_morning(clinic: Clinic, pathway: Pathway, day: dt.date, *, arrival: int | None = None) -> MorningTry:
+    result = fit_into(morning_for(clinic, day), new_patient_entry(pathway), arrival=arrival)
+    if isinstance(result, Placement):
+        return MorningTry(day, placement=result)
+    return MorningTry(day, blocked=result)
+
+
+def earliest_fit(
+    *,
+    clinic: Clinic,
+    pathway: Pathway,
+    urgency: str,
+    received_on: dt.date,
+    skip_days: frozenset[dt.date] = frozenset(),
+    today: dt.date | None = None,
+) -> FitSearch:
+    """Try the working mornings after `today` in date order until the patient fits, looking
+    at most `HORIZON_WORKING_DAYS` past the urgency target. `skip_days`: mornings the patient
+    is already booked on."""
+    today = today or timezone.localdate()
+    target = target_date(urgency, received_on)
+    last = add_working_days(max(target, today), HORIZON_WORKING_DAYS)
+    tried = []
+    for day in working_days_after(today):
+        if day > last:
+            break
+        if day in skip_days or not is_working_day(day):
+            continue
+        attempt = try_morning(clinic, pathway, day)
+        tried.append(attempt)
+        if attempt.fits:
+            break
+    return FitSearch(pathway=pathway, target=target, tried=tuple(tried))

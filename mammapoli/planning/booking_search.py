@@ -84,8 +84,14 @@ def morning_for(clinic: Clinic, day: dt.date) -> dict:
     """The morning of `day` as the engine would see it, created from the weekly hours if need be."""
     session = ClinicSession.objects.select_related("clinic").filter(clinic=clinic, date=day).first()
     if session is None:
-        session = ClinicSession(clinic=clinic, date=day, start=clinic.default_start, end=clinic.default_end)
+        session = ClinicSession(clinic=clinic, date=day, start=_time(clinic.default_start),
+                                end=_time(clinic.default_end))
     return session_to_morning(session)
+
+
+def _time(value: dt.time | str) -> dt.time:
+    """A clinic's default hours (a str on an instance that was created and not reloaded)."""
+    return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
 def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Placement | Blocked | UnplannedBlock:

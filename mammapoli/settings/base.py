@@ -171,6 +171,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Engine defaults for "plan this morning"; a request may ask for less, never for more.
 SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)
+# Re-planning after an event on the day must answer within seconds.
+SCHEDULER_REPLAN_TIME_LIMIT = env_int("SCHEDULER_REPLAN_TIME_LIMIT", default=3, minimum=1)
 SCHEDULER_WORKERS = env_int("SCHEDULER_WORKERS", default=2, minimum=1)
 
 REST_FRAMEWORK = {

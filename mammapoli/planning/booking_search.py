@@ -52,6 +52,12 @@ class MorningTry:
             return _("%(count)d booked visits have no plan yet and do not all fit; plan this morning first.") % {
                 "count": self.blocked.count}
         b = self.blocked
+        if b.too_early:
+            return _("%(arrival)s is before the earliest possible start, %(start)s.") % {
+                "arrival": clock(b.end), "start": clock(b.start)}
+        if b.too_late:
+            return _("Arriving at %(arrival)s, the pathway (at least %(needed)d minutes) cannot be done between "
+                     "then and %(end)s.") % {"arrival": clock(b.start), "needed": b.needed, "end": clock(b.end)}
         values = {"kind": b.kind, "resources": ", ".join(b.resources) or "-", "needed": b.needed, "step": b.step,
                   "start": clock(b.start), "end": clock(b.end), "free": b.free}
         if b.full:

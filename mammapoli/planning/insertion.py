@@ -71,6 +71,8 @@ class Blocked:
     full: bool
     free: int
     exhausted: bool = False
+    too_late: bool = False  # a given arrival (`start`) leaves too little time: `needed` minutes until `end`
+    too_early: bool = False  # a given arrival (`end`) is before the patient's earliest start or now (`start`)
 
 
 @dataclass
@@ -256,11 +258,21 @@ class _Search:
     def blocked(self) -> Blocked:
         exhausted = self.nodes > NODE_BUDGET
         head = self._heads()
+        first = self.steps[0]["id"]
+        lower = self.lower
+        if self.arrival is not None:
+            if self.arrival < self.lower:
+                return Blocked(first, "", (), self.tail[first], self.lower, self.arrival, True, 0, too_early=True)
+            if self.arrival + self.tail[first] > self.upper:
+                return Blocked(first, "", (), self.tail[first], self.arrival, self.upper, True, 0, too_late=True)
+            lower = self.arrival
         failing = self.steps[min(self.deepest, len(self.steps) - 1)]["id"]
         tightest = None
         for step in self.steps:
             sid, length = step["id"], self.length[step["id"]]
-            start, end = self.lower + head[sid], self.upper - self.tail[sid] + length
+            start, end = lower + head[sid], self.upper - self.tail[sid] + length
+            if sid == first and self.arrival is not None:
+                end = self.arrival + length
             for kind in dict.fromkeys(step["needs"]):
                 pool = tuple(self.calendar.of_kind(kind))
                 gaps = [g for r in pool for g in self.calendar.gaps(r, start, end)]

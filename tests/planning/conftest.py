@@ -44,3 +44,31 @@ def assert_published_plan_valid(session) -> dict:
     plan = session_to_plan(session, published=published.data if published else None)
     assert_valid(session_to_morning(session), plan)
     return plan
+
+
+def load_instance(name: str) -> dict:
+    with open(f"{FIXTURES}/instances/{name}.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@pytest.fixture
+def small_morning(clinic):
+    """The small-8 instance imported into the test clinic (so the personas belong to it): its
+    Tuesday morning with eight booked visits, nothing planned yet."""
+    from mammapoli.planning.morning_import import morning_import
+
+    return morning_import(data=load_instance("small-8"), clinic_name=clinic.name)
+
+
+@pytest.fixture
+def plan_now(django_capture_on_commit_callbacks):
+    """Start a plan job and run it (eagerly, as without a broker) with a short time limit."""
+    from mammapoli.planning.services.jobs import plan_job_start
+
+    def run(session, *, user=None, time_limit=1, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            job = plan_job_start(user=user, session=session, time_limit=time_limit, seed=0, **kwargs)
+        job.refresh_from_db()
+        return job
+
+    return run

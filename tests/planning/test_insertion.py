@@ -143,3 +143,10 @@ def test_the_search_finds_the_earliest_arrival_a_brute_force_finds(seed):
         assert isinstance(found, Blocked)
     else:
         assert isinstance(found, Placement) and found.arrival == expected
+
+
+def test_an_arrival_too_late_for_the_pathway_says_so():
+    blocked = place_patient(morning(), {"id": "N", "pathway": "imaging"}, arrival=minutes("12:00"))
+    assert (blocked.too_late, blocked.needed, clock(blocked.start), clock(blocked.end)) == (True, 65, "12:00", "13:00")
+    before_now = place_patient(morning(now="10:00"), {"id": "N", "pathway": "imaging"}, arrival=minutes("09:00"))
+    assert (before_now.too_early, clock(before_now.start)) == (True, "10:00")

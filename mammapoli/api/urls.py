@@ -4,11 +4,23 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import visits
+from . import booking, events, plans, visits
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("visits/", visits.VisitListApi.as_view(), name="api-visit-list"),
+    path("referrals/", booking.ReferralCreateApi.as_view(), name="api-referral-create"),
+    path("referrals/<int:referral_id>/suggestion/", booking.ReferralSuggestionApi.as_view(),
+         name="api-referral-suggestion"),
+    path("sessions/<int:session_id>/plan/", plans.SessionPlanApi.as_view(), name="api-session-plan"),
+    path("plan-jobs/<uuid:job_id>/", plans.PlanJobApi.as_view(), name="api-plan-job"),
+    path("plan-jobs/<uuid:job_id>/cancel/", plans.PlanJobCancelApi.as_view(), name="api-plan-job-cancel"),
+    path("plans/<int:plan_id>/diff/", plans.PlanDiffApi.as_view(), name="api-plan-diff"),
+    path("plans/<int:plan_id>/publish/", plans.PlanPublishApi.as_view(), name="api-plan-publish"),
+    path("visits/<int:visit_id>/events/", events.VisitEventApi.as_view(), name="api-visit-events"),
+    path("sessions/<int:session_id>/walk-ins/", events.WalkInApi.as_view(), name="api-walk-ins"),
+    path("resources/<int:resource_id>/unavailable/", events.ResourceUnavailableApi.as_view(),
+         name="api-resource-unavailable"),
 ]

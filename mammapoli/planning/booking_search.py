@@ -15,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.clinics.models import Clinic, Pathway
+from mammapoli.records.models import Patient, Referral
 
 from .adapter import session_to_morning
 from .insertion import Blocked, Placement, clock, place_patient
-from .models import ClinicSession
+from .models import ClinicSession, Visit
+from .pathway_rules import PathwaySuggestion, pathway_suggest
 from .working_days import add_working_days, is_working_day, target_date, working_days_after
 
 #: How many working days past the urgency target to look for the first morning that fits.
@@ -156,3 +158,31 @@ def earliest_fit(
         if attempt.fits:
             break
     return FitSearch(pathway=pathway, target=target, tried=tuple(tried))
+
+
+@dataclass(frozen=True)
+class BookingSuggestion:
+    """What the planner sees for a referral: the suggested pathway (or the one she chose) and
+    where it fits."""
+
+    suggested: PathwaySuggestion | None
+    search: FitSearch | None
+
+
+def patient_is_booked_on(patient: Patient, clinic: Clinic) -> frozenset[dt.date]:
+    """The mornings of `clinic` the patient already has a visit on."""
+    return frozenset(Visit.objects.filter(patient=patient, session__clinic=clinic)
+                     .values_list("session__date", flat=True))
+
+
+def booking_suggestion(*, referral: Referral, pathway: Pathway | None = None,
+                       today: dt.date | None = None) -> BookingSuggestion:
+    today = today or timezone.localdate()
+    suggested = pathway_suggest(referral=referral, patient_age=referral.patient.age_on(today))
+    chosen = pathway or (suggested.pathway if suggested else None)
+    if chosen is None:
+        return BookingSuggestion(suggested, None)
+    search = earliest_fit(clinic=referral.clinic, pathway=chosen, urgency=referral.urgency,
+                          received_on=referral.received_on, today=today,
+                          skip_days=patient_is_booked_on(referral.patient, referral.clinic))
+    return BookingSuggestion(suggested, search)

@@ -56,3 +56,10 @@ def referral_create(
         access_event_record(user=user, action=Action.WRITE, what="referral", patient_id=patient.pk,
                             clinic_id=clinic.pk, detail=f"referral={referral.pk} created")
     return referral
+
+
+@transaction.atomic
+def referral_intake(*, user: AbstractBaseUser | None, clinic: Clinic, patient: dict, **referral) -> Referral:
+    """A referral as the planner types it: the patient (found by hospital number or new) and
+    the GP's request, written together or not at all."""
+    return referral_create(user=user, clinic=clinic, patient=patient_get_or_create(**patient), **referral)

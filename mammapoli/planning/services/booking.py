@@ -25,7 +25,7 @@ from mammapoli.planning.models import (
     VisitStepResource,
 )
 from mammapoli.planning.working_days import is_working_day
-from mammapoli.records.models import Patient, Referral
+from mammapoli.records.models import Referral
 
 from .bookings import resource_bookings_add
 from .plans import proposals_mark_stale
@@ -121,8 +121,3 @@ def visit_book(
                             detail=f"booked {day.isoformat()} {clock(arrival_minutes)}")
     return visit
 
-
-def patient_is_booked_on(patient: Patient, clinic: Clinic) -> frozenset[dt.date]:
-    """The mornings of `clinic` the patient already has a visit on."""
-    return frozenset(Visit.objects.filter(patient=patient, session__clinic=clinic)
-                     .values_list("session__date", flat=True))

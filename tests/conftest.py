@@ -1,12 +1,14 @@
 """Shared fixtures: a small clinic and its team as named personas.
 
-Tests marked `postgres` need PostgreSQL: on a laptop with SQLite they skip with a reason;
-when `CI` is set they fail instead, so CI can never pass by skipping them.
+Tests marked `postgres` need PostgreSQL, tests marked `broker` a real Celery broker (Redis):
+on a laptop without them they skip with a reason; when `CI` is set they fail instead, so CI
+can never pass by skipping them.
 """
 
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, StaffMemberFactory, UserFactory
@@ -31,6 +33,10 @@ def pytest_runtest_setup(item):
         if os.environ.get("CI"):
             pytest.fail("this test needs PostgreSQL, and CI is set: point DATABASE_URL at PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…); CI runs it")
+    if item.get_closest_marker("broker") and not settings.CELERY_BROKER_URL:
+        if os.environ.get("CI"):
+            pytest.fail("this test needs a Celery broker, and CI is set: set CELERY_BROKER_URL=redis://…")
+        pytest.skip("needs a Celery broker (set CELERY_BROKER_URL=redis://…); CI runs it")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ POST /api/plans/{id}/publish/      409 when the bookings changed since it was ma
 import uuid
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -82,7 +83,8 @@ class PlanStartInput(serializers.Serializer):
 
     def validate_time_limit(self, value: int) -> int:
         if value > settings.SCHEDULER_TIME_LIMIT:
-            raise serializers.ValidationError(f"at most {settings.SCHEDULER_TIME_LIMIT}")
+            raise serializers.ValidationError(_("At most %(seconds)d seconds.") % {
+                "seconds": settings.SCHEDULER_TIME_LIMIT})
         return value
 
 

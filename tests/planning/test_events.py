@@ -139,9 +139,10 @@ def test_a_walk_in_is_added_and_fitted_in_if_she_can_be(morning, on_commit):
 def test_a_doctor_called_away_is_not_planned_after_she_left(morning, on_commit):
     outcome = on_commit(resource_unavailable_from, user=None, session=morning,
                         resource=morning.clinic.resources.get(code="rad-B"), at=at(morning, "10:00"),
-                        reason="called to the ER")
+                        reason="called to the ER", entered=at(morning, "09:40"))
     absence = AvailabilityException.objects.get(reason="called to the ER")
     assert (absence.start, absence.end, absence.kind) == (dt.time(10), dt.time(13), "absent")
+    assert outcome.job.morning["now"] == "09:40"  # entered at 09:40 for 10:00: the re-plan starts from 09:40
     plan = assert_valid_replan(outcome.job, PlanTrigger.RESOURCE_UNAVAILABLE)
     assert not [a for a in plan.data["assignments"] if "rad-B" in a["resources"] and a["end"] > "10:00"]
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action
@@ -68,10 +69,11 @@ def _refuse_if(problems: dict[str, str]) -> None:
 
 
 def _replan(*, user, session: ClinicSession, at: dt.datetime, trigger: str, detail: str) -> PlanJob:
-    """Move "now" to `at` (never back), retire open proposals, start the re-plan."""
-    clock = at.astimezone(clinic_zone()).time().replace(second=0, microsecond=0)
-    clock = max(clock, session.start)
-    if session.state_at is None or clock > session.state_at:
+    """Move "now" to `at` (never back; not at all when `at` is not on the morning's date),
+    retire open proposals, start the re-plan."""
+    local = at.astimezone(clinic_zone())
+    clock = max(local.time().replace(second=0, microsecond=0), session.start)
+    if local.date() == session.date and (session.state_at is None or clock > session.state_at):
         session.state_at = clock
         session.save(update_fields=["state_at"])
     proposals_mark_stale(session=session)
@@ -214,10 +216,12 @@ def walk_in_add(
 @transaction.atomic
 def resource_unavailable_from(
     *, user: AbstractBaseUser | None, session: ClinicSession, resource: Resource, at: dt.datetime,
-    until: dt.datetime | None = None, reason: str = "",
+    until: dt.datetime | None = None, reason: str = "", entered: dt.datetime | None = None,
 ) -> EventOutcome:
     """`resource` is away from `at` (until `until`, default the end of the morning): a doctor
-    called away. A step under way on it is left to finish; everything later moves."""
+    called away. A step under way on it is left to finish; everything later moves. The
+    absence may lie ahead: "now" for the re-plan is when it was `entered` (default: the
+    clock), not `at`."""
     at = _minute(at)
     session = _lock(session.pk)
     _refuse_if(at_problems(session, at))
@@ -233,7 +237,8 @@ def resource_unavailable_from(
                                     kind=ExceptionKind.ABSENT, reason=reason or _("unavailable"))
     absence.full_clean()
     absence.save()
-    return EventOutcome(job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.RESOURCE_UNAVAILABLE,
+    entered = min(at, entered or timezone.now())
+    return EventOutcome(job=_replan(user=user, session=session, at=entered, trigger=PlanTrigger.RESOURCE_UNAVAILABLE,
                                     detail=f"{resource.code} {hhmm(at)}-{end:%H:%M}"))
 
 

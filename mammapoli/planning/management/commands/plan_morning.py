@@ -44,7 +44,7 @@ class Command(BaseCommand):
         job = self._follow(job)
         plan = Plan.objects.filter(job=job).first()
         if plan is None:
-            raise CommandError(f"the job {job.get_status_display()} without a plan: {job.error or '-'}")
+            raise CommandError(f"the job {job.status} without a plan: {job.error or '-'}")
         self._summary(job, plan)
         if publish:
             try:
@@ -81,7 +81,7 @@ class Command(BaseCommand):
         data = plan.data
         seconds = data.get("stats", {}).get("solve_seconds")
         self.stdout.write(
-            f"Proposal {plan.pk} ({plan.get_status_display()}): {plan.scheduled} of {len(job.morning['patients'])} "
+            f"Proposal {plan.pk} ({plan.status}): {plan.scheduled} of {len(job.morning['patients'])} "
             f"patients seen, total stay {plan.total_stay} min (lower bound {plan.lower_bound_total_stay}), "
             f"{plan.solver_status}" + (f", {seconds:.1f} s" if seconds is not None else ""))
         for entry in data.get("unscheduled", []):

@@ -32,7 +32,7 @@ def fixed_conflicts(prep: Prepared) -> str | None:
                 if o.fixed:
                     mine = [r for r in st.fixed[2] if prep.resources[prep.resource_index[r]].kind == kind]
                     theirs = [r for r in o.fixed[2] if prep.resources[prep.resource_index[r]].kind == kind]
-                    if mine != theirs:
+                    if not set(mine) & set(theirs):
                         return (f"patient {p.id}: fixed step '{st.id}' has {kind} {', '.join(mine)} but must have "
                                 f"the same as '{o.id}' ({', '.join(theirs)}) (same_as)")
         if p.temporal_error and all(st.fixed for st in p.steps):

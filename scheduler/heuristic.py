@@ -85,6 +85,15 @@ class Timeline:
 
 
 @dataclass
+class Combo:
+    """A choice of resource per explicit same_as class, and the candidate resources per
+    step it leaves: per step, a list of (kind, how many, candidates)."""
+
+    choice: dict[int, int]
+    slots: list[list[tuple[str, int, list[int]]]]
+
+
+@dataclass
 class Placement:
     """One patient's steps: start per step and resources per step (in `needs` order)."""
 
@@ -107,13 +116,13 @@ class Placer:
 
     def __init__(self, prepared: Prepared):
         self.prep = prepared
-        self._combos: dict[int, list[dict[int, int]]] = {}
+        self._combos: dict[int, list[Combo]] = {}
         self._slots: dict[tuple[int, int], list[tuple[str, int, list[int]]]] = {}
-        self._slot_cache: dict[tuple, list] = {}
 
     # Choices ---------------------------------------------------------------------------
-    def combos(self, p: PPatient) -> list[dict[int, int]]:
-        """Every choice of resource for the patient's explicit same_as classes."""
+    def combos(self, p: PPatient) -> list["Combo"]:
+        """Every choice of resource for the patient's explicit same_as classes, each with
+        the candidate resources per step that it leaves."""
         if p.index not in self._combos:
             prep = self.prep
             choice_lists = []
@@ -125,7 +134,12 @@ class Placer:
                     c = set(prep.candidates(p.steps[m], kind))
                     cands = c if cands is None else cands & c
                 choice_lists.append([(ci, r) for r in sorted(cands or ())])
-            self._combos[p.index] = [dict(c) for c in itertools.product(*choice_lists)]
+            combos = []
+            for c in itertools.product(*choice_lists):
+                choice = dict(c)
+                combos.append(Combo(choice, [self._compute_slot_candidates(p, s, choice)
+                                             for s in range(len(p.steps))]))
+            self._combos[p.index] = combos
         return self._combos[p.index]
 
     def slots(self, p: PPatient, s: int) -> list[tuple[str, int, list[int]]]:
@@ -135,20 +149,17 @@ class Placer:
             self._slots[key] = [(kind, m, self.prep.candidates(st, kind)) for kind, m in st.kinds]
         return self._slots[key]
 
-    def _slot_candidates(self, p: PPatient, s: int, combo: dict[int, int]):
-        key = (p.index, s, tuple(sorted(combo.items())))
-        cached = self._slot_cache.get(key)
-        if cached is None:
-            cached = self._slot_cache[key] = self._compute_slot_candidates(p, s, combo)
-        return cached
-
     def _compute_slot_candidates(self, p: PPatient, s: int, combo: dict[int, int]):
+        """Per kind: (kind, how many, candidates); the class's chosen resource (same_as) is
+        a slot of its own, and a kind needed twice takes the rest from the others."""
         out = []
         for kind, m, cands in self.slots(p, s):
             ci = p.class_of.get((s, kind))
             if ci is not None and ci in combo:
                 r = combo[ci]
-                out.append((kind, m, [r] if r in cands else []))
+                out.append((kind, 1, [r] if r in cands else []))
+                if m > 1:
+                    out.append((kind, m - 1, [c for c in cands if c != r]))
             else:
                 out.append((kind, m, cands))
         return out
@@ -203,14 +214,15 @@ class Placer:
                 free.sort(key=lambda r: (r not in prefer, -tl.previous_end(r, t), tl.next_start(r, t + d), r))
             else:
                 free.sort(key=lambda r: (-tl.previous_end(r, t), tl.next_start(r, t + d), r))
-            picked[kind] = sorted(free[:m])
+            picked.setdefault(kind, []).extend(free[:m])
         out = []
         for kind in needs:
+            picked[kind].sort()
             out.append(picked[kind].pop(0))
         return tuple(out)
 
     # One patient -------------------------------------------------------------------------
-    def forward(self, tl: Timeline, p: PPatient, combo: dict[int, int], release: int,
+    def forward(self, tl: Timeline, p: PPatient, combo: "Combo", release: int,
                 trace: dict | None = None) -> list[int] | None:
         """Earliest starts (one step at a time, in `p.order`) with no step before `release`.
 
@@ -220,7 +232,7 @@ class Placer:
         """
         steps = p.steps
         rel = [max(st.est, release) if not st.fixed else st.est for st in steps]
-        slots = [self._slot_candidates(p, s, combo) for s in range(len(steps))]
+        slots = combo.slots
         start = [0] * len(steps)
         while True:
             restart = False
@@ -260,18 +272,20 @@ class Placer:
                                                  "start": t, "slots": slots[s]}
                             return None
                         rel[q] = max(rel[q], t - mx - steps[q].duration)
+                        if trace is not None:
+                            trace.setdefault("pushed", {})[q] = (s, mx, t)
                         restart = True
                 if restart:
                     break
             if not restart:
                 return start
 
-    def backward(self, tl: Timeline, p: PPatient, combo: dict[int, int], starts: list[int]) -> list[int]:
+    def backward(self, tl: Timeline, p: PPatient, combo: "Combo", starts: list[int]) -> list[int]:
         """Pull every non-fixed step as late as the departure of `starts` allows (less waiting)."""
         steps = p.steps
         depart = max(s + st.duration for s, st in zip(starts, steps))
         ub = [st.fixed[0] if st.fixed else min(st.lst, depart - st.duration) for st in steps]
-        slots = [self._slot_candidates(p, s, combo) for s in range(len(steps))]
+        slots = combo.slots
         start = [0] * len(steps)
         rev = list(reversed(p.order))
         for _ in range(200):
@@ -315,7 +329,7 @@ class Placer:
             if st.fixed:
                 out.append(tuple(self.prep.resource_index[r] for r in st.fixed[2]))
             else:
-                slots = self._slot_candidates(p, s, combo)
+                slots = combo.slots[s]
                 out.append(self._choose(tl, slots, starts[s], st.duration, st.needs,
                                         prefer.get(s) if prefer else None))
         return out
@@ -343,30 +357,56 @@ class Placer:
         return Placement(p.index, best, self.resources_for(tl, p, best_combo, best))
 
     def place_compact(self, tl: Timeline, p: PPatient, beta: float, *, scan: int = 40,
-                      min_stay: int | None = None) -> Placement | None:
-        """The placement minimising stay + beta * (arrival - earliest possible), looking at
-        several arrival times per resource choice (each justified backwards)."""
+                      min_stay: int | None = None, combos_scanned: int = 3) -> Placement | None:
+        """The placement minimising stay + beta * (arrival - earliest possible).
+
+        Every choice of same_as resources is placed from the earliest arrival and justified
+        backwards; the `combos_scanned` best choices are then tried from later arrivals too
+        (the waiting for a busy resource often disappears a little later)."""
         floor = min_stay if min_stay is not None else p.critical_path
-        best, best_score, best_combo = None, None, None
         base = max(p.lo, self.prep.t0) if not p.has_fixed else p.lo
-        for combo in self.combos(p):
-            release = p.lo
+
+        def evaluate(combo, release):
+            starts = self.forward(tl, p, combo, release)
+            if starts is None:
+                return None
+            justified = self.backward(tl, p, combo, starts)
+            a = min(justified)
+            stay = max(s + st.duration for s, st in zip(justified, p.steps)) - a
+            return stay + beta * (a - base), stay, justified, min(starts)
+
+        firsts = []
+        for k, combo in enumerate(self.combos(p)):
+            starts = self.forward(tl, p, combo, p.lo)
+            if starts is not None:
+                a = min(starts)
+                stay = max(s + st.duration for s, st in zip(starts, p.steps)) - a
+                firsts.append((stay + beta * (a - base), k, combo))
+        if not firsts:
+            return None
+        firsts.sort(key=lambda x: (x[0], x[1]))
+        best, best_score, best_combo = None, None, None
+        for _, _, combo in firsts[:combos_scanned]:
+            ev = evaluate(combo, p.lo)
+            if ev is None:
+                continue
+            score, stay, justified, arrival = ev
+            if best_score is None or score < best_score:
+                best, best_score, best_combo = justified, score, combo
+            if p.has_fixed:
+                continue
             for _ in range(scan):
-                starts = self.forward(tl, p, combo, release)
-                if starts is None:
-                    break
-                arrival = min(starts)
-                if best_score is not None and floor + beta * (arrival - base) >= best_score:
-                    break
-                justified = self.backward(tl, p, combo, starts)
-                a = min(justified)
-                stay = max(s + st.duration for s, st in zip(justified, p.steps)) - a
-                score = stay + beta * (a - base)
-                if best_score is None or score < best_score:
-                    best, best_score, best_combo = justified, score, combo
-                if stay <= floor or p.has_fixed:
+                if stay <= floor:
                     break
                 release = arrival + 1
+                if floor + beta * (release - base) >= best_score:
+                    break
+                ev = evaluate(combo, release)
+                if ev is None:
+                    break
+                score, stay, justified, arrival = ev
+                if score < best_score:
+                    best, best_score, best_combo = justified, score, combo
         if best is None:
             return None
         return Placement(p.index, best, self.resources_for(tl, p, best_combo, best))
@@ -422,11 +462,120 @@ def fcfs_plan(prep: Prepared) -> Plan:
     return build_plan(prep, list(range(len(prep.patients))), rule="earliest")
 
 
+def compact_plan(prep: Prepared, placements: dict[int, Placement], *, min_stay: dict[int, int] | None = None,
+                 time_budget: float = 0.2, placer: Placer | None = None) -> dict[int, Placement]:
+    """Less waiting, same patients: take each patient out in turn (those who wait most
+    first) and put them back where they wait least, everyone else kept; repeat while it
+    helps. A cheap polish for plans found by other means (e.g. CP-SAT's first plan)."""
+    t_start = time.perf_counter()
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    plan = dict(placements)
+    patients = prep.patients
+
+    def wait(i: int) -> int:
+        return plan[i].stay(patients[i]) - ms.get(i, patients[i].critical_path)
+
+    improved = True
+    while improved and time.perf_counter() - t_start < time_budget:
+        improved = False
+        for i in sorted(plan, key=lambda i: -wait(i)):
+            if wait(i) <= 0 or patients[i].all_fixed:
+                continue
+            if time.perf_counter() - t_start > time_budget:
+                break
+            tl = Timeline(prep)
+            for j, pl in plan.items():
+                if j != i:
+                    placer.commit(tl, patients[j], pl)
+            again = placer.place_compact(tl, patients[i], 0.01, min_stay=ms.get(i), combos_scanned=4)
+            if again is not None and again.stay(patients[i]) < plan[i].stay(patients[i]):
+                plan[i] = again
+                improved = True
+    return plan
+
+
+def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[int], *,
+                min_stay: dict[int, int] | None = None, beta: float = 0.1, time_budget: float = 0.2,
+                placer: Placer | None = None) -> dict[int, Placement]:
+    """Fit in patients who are missing by making room: take one seen patient out (the
+    ones around the time the missing patient could come first), place the missing one,
+    put the other back; keep the swap when both fit. Patients with fixed steps stay."""
+    t_start = time.perf_counter()
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    plan = dict(placements)
+    patients = prep.patients
+
+    def timeline(without: set[int]) -> Timeline:
+        tl = Timeline(prep)
+        for j, pl in plan.items():
+            if j not in without:
+                placer.commit(tl, patients[j], pl)
+        return tl
+
+    for u in sorted(missing, key=lambda i: (-patients[i].priority, i)):
+        if u in plan or time.perf_counter() - t_start > time_budget:
+            continue
+        pu = patients[u]
+        lo = max(pu.lo, prep.t0)
+        hi = pu.hi
+        # Whoever is in the clinic while u could be: overlap with u's possible span first.
+        candidates = sorted(
+            (j for j in plan if not patients[j].has_fixed and patients[j].priority <= pu.priority),
+            key=lambda j: (-(min(hi, plan[j].departure(patients[j])) - max(lo, plan[j].arrival(patients[j]))), j))
+        for v in candidates:
+            if time.perf_counter() - t_start > time_budget:
+                break
+            tl = timeline({v})
+            pl_u = placer.place_compact(tl, pu, beta, min_stay=ms.get(u))
+            if pl_u is None:
+                continue
+            placer.commit(tl, pu, pl_u)
+            pl_v = placer.place_compact(tl, patients[v], beta, min_stay=ms.get(v))
+            if pl_v is not None:
+                plan[u], plan[v] = pl_u, pl_v
+                break
+    return plan
+
+
+def efficiency_order(prep: Prepared, ids: list[int]) -> list[int]:
+    """Patients by priority per unit of congested resource time, best first.
+
+    A kind's congestion is the minutes all these patients need of it over the minutes its
+    resources are available; a patient's cost is their minutes of each kind weighted by
+    that kind's congestion. Cheap, urgent patients go first: the order that fits the most
+    priority into a morning that cannot take everyone."""
+    capacity: dict[str, int] = {}
+    for r in prep.resources:
+        capacity[r.kind] = capacity.get(r.kind, 0) + sum(
+            max(0, min(b, prep.w1) - max(a, prep.t0)) for a, b in r.available)
+    demand: dict[int, dict[str, int]] = {}
+    total: dict[str, int] = {}
+    for i in ids:
+        d: dict[str, int] = {}
+        for st in prep.patients[i].steps:
+            if st.fixed:
+                continue
+            for kind, m in st.kinds:
+                d[kind] = d.get(kind, 0) + m * st.duration
+        demand[i] = d
+        for kind, x in d.items():
+            total[kind] = total.get(kind, 0) + x
+    load = {k: total[k] / max(1, capacity.get(k, 0)) for k in total}
+
+    def cost(i: int) -> float:
+        return sum(x * load[k] / max(1, capacity.get(k, 0)) for k, x in demand[i].items()) or 1e-9
+
+    return sorted(ids, key=lambda i: (-prep.patients[i].priority / cost(i), i))
+
+
 def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_budget: float = 0.5,
                    seed: int = 0, min_stay: dict[int, int] | None = None,
-                   max_rounds: int = 200) -> tuple[Plan, int]:
+                   max_rounds: int = 200, target: tuple[int, int] | None = None) -> tuple[Plan, int]:
     """Best plan over several orders and placement rules within `time_budget` seconds
-    (at least the first one is always built). `patients`: those who can be seen at all.
+    (at least the first one is always built). `patients`: those who can be seen at all;
+    `target`: stop as soon as a plan reaches this (priority, -total stay) key.
 
     Returns the plan and the number of candidate plans built.
     """
@@ -440,35 +589,51 @@ def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_bu
     ms = min_stay or {}
     length = {i: ms.get(i, pp[i].critical_path) for i in ids}
 
+    file_order = list(ids)
     orders = [
-        sorted(ids, key=lambda i: (-pp[i].priority, -length[i], pp[i].lo, i)),
-        sorted(ids, key=lambda i: (-pp[i].priority, pp[i].hi, -length[i], i)),
-        sorted(ids, key=lambda i: (-pp[i].priority, pp[i].lo, -length[i], i)),
-        list(ids),
+        file_order,                                                             # as booked
+        sorted(ids, key=lambda i: (pp[i].hi - length[i], -pp[i].priority, i)),  # least slack first
+        sorted(ids, key=lambda i: (-pp[i].priority, pp[i].hi - length[i], i)),  # urgent, then slack
+        sorted(ids, key=lambda i: (-pp[i].priority, -length[i], pp[i].lo, i)),  # urgent, long first
+        efficiency_order(prep, ids),                                            # priority per busy minute
     ]
-    rules = [("compact", 0.3), ("compact", 1.0), ("compact", 0.1), ("earliest", 0.0)]
-    candidates = [(o, r) for o in orders[:3] for r in rules[:3]] + [(orders[3], rules[3]), (orders[0], rules[3])]
+    # The first candidate is the first-come-first-served baseline itself: the engine's
+    # plan can never see less priority than it.
+    candidates = [(orders[0], "earliest", 0.0)]
+    for rule, beta in (("compact", 0.1), ("compact", 1.0), ("compact", 0.3), ("earliest", 0.0)):
+        for order in orders:
+            if (order, rule, beta) != (orders[0], "earliest", 0.0):
+                candidates.append((order, rule, beta))
     best: Plan | None = None
     built = 0
     round_ = 0
     while round_ < max_rounds:
         if round_ < len(candidates):
-            order, (rule, beta) = candidates[round_]
+            order, rule, beta = candidates[round_]
         else:
-            # Randomised: perturb the best-known priority order, random beta.
-            order = list(orders[round_ % 3])
+            # Randomised: perturb one of the orders, random trade-off.
+            order = list(orders[round_ % len(orders)])
             for _ in range(max(1, n // 4)):
                 if n < 2:
                     break
-                a, b = rng.randrange(n), rng.randrange(n)
-                if pp[order[a]].priority == pp[order[b]].priority:
-                    order[a], order[b] = order[b], order[a]
+                a = rng.randrange(n)
+                b = min(n - 1, max(0, a + rng.randint(-3, 3)))
+                order[a], order[b] = order[b], order[a]
             rule, beta = "compact", rng.choice([0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0])
         plan = build_plan(prep, order, rule, beta, placer, base_tl, ms)
+        missing = [i for i in ids if i not in plan.placements]
+        if missing and rule == "compact" and time.perf_counter() - t_start < time_budget:
+            repaired = repair_plan(prep, plan.placements, missing, min_stay=ms, beta=beta, placer=placer,
+                                   time_budget=max(0.0, min(time_budget / 4, t_start + time_budget
+                                                            - time.perf_counter())))
+            if len(repaired) > len(plan.placements):
+                plan = _evaluate(prep, repaired)
         built += 1
         if best is None or plan.key() > best.key():
             best = plan
         round_ += 1
-        if time.perf_counter() - t_start > time_budget and round_ >= 1:
+        if target is not None and best.key() >= target:
+            break
+        if time.perf_counter() - t_start > time_budget:
             break
     return best, built

@@ -33,7 +33,8 @@ def parse_time(value: Any, path: str) -> int:
 
 def _object(value: Any, path: str, *, required: tuple[str, ...], optional: tuple[str, ...]) -> Mapping:
     if not isinstance(value, Mapping):
-        raise ProblemError(path, f"must be an object, got {type(value).__name__}")
+        what = "must be an object" if path else "the instance must be a JSON object"
+        raise ProblemError(path, f"{what}, got {type(value).__name__}")
     for key in value:
         if key not in required and key not in optional:
             raise ProblemError(_join(path, str(key)), "unknown key")
@@ -50,9 +51,9 @@ def _array(value: Any, path: str) -> list:
 
 
 def _integer(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ProblemError(path, f"must be an integer, got {value!r}")
-    return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProblemError(path, f"must be a whole number, got {value!r}")
+    return value
 
 
 def _string(value: Any, path: str) -> str:

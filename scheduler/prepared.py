@@ -96,7 +96,9 @@ class PPatient:
     hi: int                     # latest end of any step (latest, window)
     chain: bool                 # precedence orders every pair of steps
     critical_path: int          # minimal stay from the temporal rules alone
-    classes: list[tuple[str, tuple[int, ...]]]   # same_as classes: (kind, steps)
+    # same_as classes: steps linked by same_as on a kind share one resource of it (the
+    # class's "anchor"); a step that needs the kind twice holds the anchor and another.
+    classes: list[tuple[str, tuple[int, ...]]]   # (kind, steps)
     class_of: dict[tuple[int, str], int]
     temporal_error: str | None = None            # why the temporal rules alone cannot be met
 

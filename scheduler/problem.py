@@ -13,10 +13,13 @@ steps, the step graph is acyclic, fixed steps name real patients, steps and reso
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date as _date
 from typing import Any
+
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class ProblemError(ValueError):
@@ -29,6 +32,8 @@ class ProblemError(ValueError):
 
     def within(self, prefix: str) -> "ProblemError":
         """The same error, seen from the object that contains the offending one."""
+        if not prefix:
+            return self
         if not self.path:
             path = prefix
         elif self.path.startswith("["):
@@ -109,13 +114,9 @@ class Step:
         for i, kind in enumerate(self.needs):
             _check_id(kind, f"needs[{i}]")
         object.__setattr__(self, "after", tuple(self.after))
-        seen: set[str] = set()
         for i, lag in enumerate(self.after):
             if not isinstance(lag, Lag):
                 raise ProblemError(f"after[{i}]", f"must be a Lag, got {lag!r}")
-            if lag.step in seen:
-                raise ProblemError(f"after[{i}].step", f"step '{lag.step}' is named twice")
-            seen.add(lag.step)
         object.__setattr__(self, "same_as", _freeze_pairs(self.same_as, "same_as"))
         kinds_seen: set[str] = set()
         for kind, other in self.same_as:
@@ -162,12 +163,8 @@ class Pathway:
                 if other == step.id:
                     raise ProblemError(path, "a step cannot name itself")
                 for holder in (step, self.steps[ids[other]]):
-                    count = holder.needs.count(kind)
-                    if count == 0:
+                    if kind not in holder.needs:
                         raise ProblemError(path, f"kind '{kind}' is not in the needs of step '{holder.id}'")
-                    if count > 1:
-                        raise ProblemError(
-                            path, f"kind '{kind}' is needed twice by step '{holder.id}': ambiguous")
         self._check_acyclic(ids)
 
     def _check_acyclic(self, ids: dict[str, int]) -> None:
@@ -283,8 +280,6 @@ class Assignment:
         _check_time(self.start, "start")
         if self.end is not None:
             _check_time(self.end, "end")
-            if self.end <= self.start:
-                raise ProblemError("end", "must be after the start")
         object.__setattr__(self, "resources", tuple(self.resources))
         for i, resource in enumerate(self.resources):
             _check_id(resource, f"resources[{i}]")
@@ -296,6 +291,11 @@ class FixedStep(Assignment):
 
     Without `end`, it lasts the planned duration (with the patient's extra minutes).
     """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.end is not None and self.end <= self.start:
+            raise ProblemError("end", "must be after the start")
 
 
 @dataclass(frozen=True)
@@ -320,8 +320,10 @@ class Problem:
             raise ProblemError("name", f"must be a string, got {self.name!r}")
         if self.date:
             try:
+                if not isinstance(self.date, str) or not _DATE.match(self.date):
+                    raise ValueError
                 _date.fromisoformat(self.date)
-            except (TypeError, ValueError):
+            except ValueError:
                 raise ProblemError("date", f"{self.date!r} is not a date YYYY-MM-DD") from None
         try:
             start, end = self.window
@@ -363,6 +365,12 @@ class Problem:
             patients[patient.id] = i
             if patient.pathway not in pathways:
                 raise ProblemError(f"patients[{i}].pathway", f"unknown pathway '{patient.pathway}'")
+            earliest = start if patient.earliest is None else patient.earliest
+            latest = end if patient.latest is None else patient.latest
+            if earliest >= latest:
+                field_ = "latest" if patient.latest is not None else "earliest"
+                raise ProblemError(f"patients[{i}].{field_}",
+                                   f"latest {fmt_time(latest)} is not after earliest {fmt_time(earliest)}")
             pathway = self.pathways[pathways[patient.pathway]]
             step_ids = {s.id for s in pathway.steps}
             for step_id, _ in patient.extra:
@@ -393,10 +401,11 @@ class Problem:
                     raise ProblemError(f"{path}.resources[{j}]", f"unknown resource '{rid}'")
             if len(set(fixed.resources)) != len(fixed.resources):
                 raise ProblemError(f"{path}.resources", "names a resource twice")
-            kinds = sorted(self.resources[resources[rid]].kind for rid in fixed.resources)
-            if kinds != sorted(step.needs):
+            kinds = [self.resources[resources[rid]].kind for rid in fixed.resources]
+            if kinds != list(step.needs):
                 raise ProblemError(f"{path}.resources",
-                                   f"kinds {kinds} do not match the needs {list(step.needs)} of step '{step.id}'")
+                                   f"kinds {kinds} do not match, in order, the needs {list(step.needs)} "
+                                   f"of step '{step.id}'")
 
         for i, ref in enumerate(self.reference):
             if not isinstance(ref, Assignment):

@@ -52,7 +52,7 @@ def plan_violations(prep: Prepared, placements: dict[int, Placement]) -> list[st
             for kind, o in st.same_as.items():
                 mine = [r for r, k in zip(res, st.needs) if k == kind]
                 theirs = [r for r, k in zip(pl.resources[o], p.steps[o].needs) if k == kind]
-                if mine != theirs:
+                if not set(mine) & set(theirs):
                     out.append(f"{tag}: not the same {kind} as {p.steps[o].id}")
         spans = sorted((pl.starts[s], pl.starts[s] + st.duration) for s, st in enumerate(p.steps))
         for (a1, b1), (a2, b2) in zip(spans, spans[1:]):

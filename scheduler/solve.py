@@ -30,10 +30,10 @@ from typing import Callable
 
 from .bounds import analyse_alone
 from .cpsat.lns import Lns
-from .cpsat.model import CpsatModel, assign_pooled
+from .cpsat.model import CpsatModel, ModelOptions, assign_pooled
 from .cpsat.solver import run_phase
 from .feasibility import fixed_conflicts
-from .heuristic import Placement, Placer, Timeline, construct_plan
+from .heuristic import Placement, Placer, Timeline, compact_plan, construct_plan
 from .io import instance_name, problem_from_json
 from .prepared import Prepared
 from .problem import Problem, ProblemError
@@ -70,6 +70,7 @@ class _Search:
         self.possible: list[int] = []
         self.alone_reason: dict[int, str] = {}
         self.safe: dict[int, Placement] | None = None   # the heuristic's plan (checked)
+        self.reference: dict[int, int] = {}              # patient -> published arrival
 
     # Clock and reporting ---------------------------------------------------------------
     def elapsed(self) -> float:
@@ -112,9 +113,28 @@ class _Search:
     def bound_of(self, placements) -> int:
         return max(self.bound_stay, sum(self.min_stay[i] for i in placements))
 
+    # The lexicographic objective -------------------------------------------------------
+    @property
+    def moved_weight(self) -> int:
+        return (self.prep.w1 - self.prep.w0) * (len(self.reference) + 1) + 1
 
-def _key(search: _Search, placements) -> tuple[int, int]:
-    return (search.priority(placements), -search.stay(placements))
+    def moved(self, placements) -> tuple[int, int]:
+        return _moved(self, placements, self.reference)
+
+    def moved_score(self, placements) -> int:
+        m, minutes = self.moved(placements)
+        return self.moved_weight * m + minutes
+
+    def key(self, placements) -> tuple[int, int, int]:
+        return (self.priority(placements), -self.stay(placements), -self.moved_score(placements))
+
+    def better_or_equal_within(self, placements, p1: int | None, p2: int | None) -> bool:
+        """Does the plan keep the objectives already fixed by earlier phases?"""
+        return (p1 is None or self.priority(placements) >= p1) and (p2 is None or self.stay(placements) <= p2)
+
+    def better(self, placements) -> bool:
+        """Strictly better than the best plan so far, lexicographically."""
+        return self.best is None or self.key(placements) > self.key(self.best)
 
 
 def _reference_arrivals(prep: Prepared) -> dict[int, int]:
@@ -193,118 +213,220 @@ def _solve(prep: Prepared, search: _Search) -> Result:
     t = time.perf_counter()
     budget = max(0.05, min(0.5, 0.04 * max(0.0, search.remaining())))
     plan, built = construct_plan(prep, patients=possible, time_budget=budget, seed=search.seed,
-                                 min_stay=search.min_stay)
+                                 min_stay=search.min_stay,
+                                 target=(upper_priority, -sum(search.min_stay[i] for i in possible)))
     first = plan.placements if forced <= set(plan.placements) else None
+    if first is not None:
+        first = compact_plan(prep, first, min_stay=search.min_stay, placer=placer,
+                             time_budget=max(0.02, min(0.3, 0.03 * search.remaining())))
     search.phase("heuristic", time.perf_counter() - t, f"{built} plans" if first is not None else
-                 "no plan keeps every fixed step", plan.total_stay if first is not None else None)
+                 "no plan keeps every fixed step", search.stay(first) if first is not None else None)
     if first is not None:
         search.safe = first
         if not search.offer(first, "heuristic"):
             raise _Cancelled
 
     reference = _reference_arrivals(prep)
-    reference = {i: a for i, a in reference.items() if i in set(possible)}
-    workers, seed = search.workers, search.seed
-    W = sum(prep.patients[i].hi - prep.patients[i].lo for i in possible) + 1
-
-    def lns_progress(phase):
-        def cb(placements, _obj):
-            if not search.offer(placements, phase):
-                return False
-            return True
-        return cb
+    search.reference = {i: a for i, a in reference.items() if i in set(possible)}
+    ctx = _Context(prep, search, possible, forced, witnesses, upper_priority)
 
     # 4. Priority.
-    p1_proven = first is not None and search.priority(first) == upper_priority
-    if not p1_proven:
-        cm = CpsatModel(prep, possible, forced, search.min_stay)
-        if first is None:
-            # No plan keeps the fixed steps yet: ask CP-SAT for one.
-            slice_ = max(0.5, 0.5 * search.remaining())
-            out = run_phase(cm, cm.priority, maximize=True, time_limit=slice_, workers=workers, seed=seed,
-                            on_solution=lambda pl, o, b: search.offer(pl, "priority"))
-            search.phase("priority (find a plan)", out.seconds, out.status, out.objective, out.bound)
-            if search.cancelled:
-                raise _Cancelled
-            if out.status == "INFEASIBLE":
-                names = ", ".join(prep.patients[i].id for i in sorted(forced))
-                return _infeasible(prep, search, f"patients {names}: their fixed steps and remaining steps "
-                                                 f"cannot all be kept together (resource capacity)")
-            if out.placements is None:
-                return _infeasible(prep, search, "no plan keeping every fixed step was found in the time limit")
-            search.best = out.placements
-            p1_proven = out.status == "OPTIMAL"
-        if not p1_proven and search.priority(search.best) < upper_priority:
-            t = time.perf_counter()
-            lns = Lns(cm, W * (upper_priority - cm.priority) + cm.total_stay,
-                      evaluate=lambda pl: W * (upper_priority - search.priority(pl)) + search.stay(pl),
-                      witnesses=witnesses, min_stay=search.min_stay, workers=workers, seed=seed)
-            best, stop = lns.run(search.best, time.perf_counter() + 0.35 * max(0.0, search.remaining()),
-                                 target=W * 0 + sum(search.min_stay[i] for i in possible),
-                                 on_improve=lns_progress("priority (LNS)"))
-            search.best = best
-            search.phase("priority (LNS)", time.perf_counter() - t, f"{lns.stats.rounds} rounds",
-                         search.priority(best))
-            if stop:
-                raise _Cancelled
-            p1_proven = search.priority(best) == upper_priority
-        if not p1_proven:
-            cm = CpsatModel(prep, possible, forced, search.min_stay)
-            cm.add_hint(search.best, witnesses)
-            slice_ = max(0.2, 0.3 * search.remaining())
-            out = run_phase(cm, cm.priority, maximize=True, time_limit=slice_, workers=workers, seed=seed,
-                            on_solution=lambda pl, o, b: True)
-            search.phase("priority (proof)", out.seconds, out.status, out.objective, out.bound)
-            if out.placements is not None and out.objective > search.priority(search.best):
-                search.best = out.placements
-                if not search.offer(search.best, "priority (proof)"):
-                    raise _Cancelled
-            p1_proven = out.status == "OPTIMAL"
-    p1 = search.priority(search.best)
-
+    if first is None:
+        ok = ctx.find_first_plan()
+        if ok is not True:
+            return _infeasible(prep, search, ok)
+    p1_proven = ctx.priority_phase()
     # 5. Total stay, priority held.
-    everyone = p1 == upper_priority
-    seen_forced = set(possible) if everyone else forced
-    cm = CpsatModel(prep, possible, seen_forced, search.min_stay, reference_arrival=None)
-    if not everyone:
-        cm.model.add(cm.priority >= p1)
-    target = sum(search.min_stay[i] for i in search.best) if everyone else None
-    final_share = 0.15
-    has_reference = bool(reference)
-    stay_share = 0.55 if has_reference else 1.0
-    phase_end = time.perf_counter() + stay_share * max(0.0, search.remaining())
-    t = time.perf_counter()
-    lns = Lns(cm, cm.total_stay, evaluate=search.stay, witnesses=witnesses, min_stay=search.min_stay,
-              workers=workers, seed=seed + 1)
-    lns_deadline = phase_end - final_share * max(0.0, phase_end - time.perf_counter())
-    best, stop = lns.run(search.best, lns_deadline, target=target, on_improve=lns_progress("stay (LNS)"))
-    search.best = best
-    search.phase("stay (LNS)", time.perf_counter() - t, f"{lns.stats.rounds} rounds", search.stay(best))
-    if stop:
-        raise _Cancelled
-    p2_proven = target is not None and search.stay(best) <= target
-    if not p2_proven and phase_end - time.perf_counter() > 0.05:
-        cm.add_hint(search.best, witnesses)
-        out = run_phase(cm, cm.total_stay, maximize=False, time_limit=phase_end - time.perf_counter(),
-                        workers=workers, seed=seed,
-                        on_solution=lambda pl, o, b: search.offer(pl, "stay (full model)")
-                        if o < search.stay(search.best) else True)
-        search.phase("stay (full model)", out.seconds, out.status, out.objective, out.bound)
+    p2_proven = ctx.stay_phase(share=0.55 if search.reference else 1.0)
+    # 6. Stability, priority and stay held.
+    p3_proven = ctx.stability_phase() if search.reference else True
+    return _finish(prep, search, proven=p1_proven and p2_proven and p3_proven)
+
+
+class _Context:
+    """The phases of the search (see the module docstring); each phase is a quick attempt
+    to prove the phase's optimum with the full model, then LNS, then a last full-model
+    solve with the best plan as hint."""
+
+    def __init__(self, prep: Prepared, search: _Search, possible: list[int], forced: set[int],
+                 witnesses: dict[int, Placement], upper_priority: int):
+        self.prep, self.search = prep, search
+        self.possible, self.forced, self.witnesses = possible, forced, witnesses
+        self.upper = upper_priority
+        self.W = sum(prep.patients[i].hi - prep.patients[i].lo for i in possible) + 1
+        self.p1: int | None = None
+        self.p2: int | None = None
+
+    # Helpers -------------------------------------------------------------------------
+    def model(self, *, everyone: bool = False, reference: bool = False, lns: bool = False) -> CpsatModel:
+        """The full model with the objectives of earlier phases held. For LNS without the
+        symmetry breaking between identical patients: with part of the plan frozen it
+        would forbid moves (a freed patient could not pass a frozen twin)."""
+        s = self.search
+        seen = set(self.possible) if everyone else self.forced
+        cm = CpsatModel(self.prep, self.possible, seen, s.min_stay,
+                        reference_arrival=s.reference if reference else None,
+                        options=ModelOptions(patient_symmetry=not lns))
+        if self.p1 is not None and not everyone:
+            cm.model.add(cm.priority >= self.p1)
+        if self.p2 is not None:
+            cm.model.add(cm.total_stay <= self.p2)
+        return cm
+
+    def full(self, cm: CpsatModel, objective, name: str, limit: float, *, maximize: bool = False):
+        s = self.search
+        cm.add_hint(s.best, self.witnesses)
+
+        def on_solution(pl, obj, bound):
+            if s.better(pl):
+                return s.offer(pl, name)
+            return True
+
+        out = run_phase(cm, objective, maximize=maximize, time_limit=limit, workers=s.workers, seed=s.seed,
+                        on_solution=on_solution)
+        s.phase(name, out.seconds, out.status, out.objective, out.bound)
+        if out.stopped or s.cancelled:
+            raise _Cancelled
+        if out.placements is not None and s.better(out.placements):
+            s.best = out.placements
+        if out.placements is not None:
+            # CP-SAT's plans of a priority phase can wait a lot: polish before moving on.
+            polished = compact_plan(self.prep, assign_pooled(self.prep, out.placements), min_stay=s.min_stay,
+                                    time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
+            if s.better(polished) and s.better_or_equal_within(polished, self.p1, self.p2):
+                s.best = polished
+                if not s.offer(polished, name + " + polish"):
+                    raise _Cancelled
+        return out
+
+    def lns(self, cm: CpsatModel, objective, evaluate, name: str, until: float, target: int | None, *,
+            insert: bool = True) -> None:
+        s = self.search
+        t = time.perf_counter()
+        lns = Lns(cm, objective, evaluate=evaluate, witnesses=self.witnesses, min_stay=s.min_stay,
+                  workers=s.workers, seed=s.seed + len(s.phases), insert=insert)
+
+        def on_improve(pl, _obj):
+            return s.offer(pl, name) if s.better(pl) else True
+
+        best, stop = lns.run(s.best, until, target=target, on_improve=on_improve)
+        if s.better(best) or evaluate(best) <= evaluate(s.best):
+            s.best = best
+        s.phase(name, time.perf_counter() - t, f"{lns.stats.rounds} rounds, {lns.stats.improvements} better",
+                evaluate(s.best))
+        if stop or s.cancelled:
+            raise _Cancelled
+
+    def quick(self) -> float:
+        """Time for a first full-model attempt at a proof."""
+        return max(0.2, min(2.0, 0.15 * self.search.remaining()))
+
+    # Phases --------------------------------------------------------------------------
+    def find_first_plan(self):
+        """No heuristic plan keeps every fixed step: ask CP-SAT for one. True, or an error."""
+        s = self.search
+        cm = self.model()
+        out = run_phase(cm, cm.priority, maximize=True, time_limit=max(0.5, 0.5 * s.remaining()),
+                        workers=s.workers, seed=s.seed, on_solution=lambda pl, o, b: s.offer(pl, "first plan"))
+        s.phase("first plan (full model)", out.seconds, out.status, out.objective, out.bound)
         if out.stopped:
             raise _Cancelled
-        if out.placements is not None and _key(search, out.placements) >= _key(search, search.best):
-            search.best = out.placements
-        if out.bound is not None:
-            search.bound_stay = max(search.bound_stay, out.bound)
-        p2_proven = out.status == "OPTIMAL" or search.stay(search.best) <= search.bound_of(search.best)
-    p2 = search.stay(search.best)
+        if out.status == "INFEASIBLE":
+            names = ", ".join(self.prep.patients[i].id for i in sorted(self.forced))
+            return (f"patients {names}: their fixed steps cannot all be kept together with the steps they "
+                    f"still need (capacity one per resource)")
+        if out.placements is None:
+            return "no plan keeping every fixed step was found within the time limit"
+        s.best = out.placements
+        return True
 
-    # 6. Stability.
-    p3_proven = True
-    if has_reference:
-        p3_proven = _stability(prep, search, possible, seen_forced, p1, p2, everyone, reference, witnesses)
+    def priority_phase(self) -> bool:
+        s = self.search
+        if s.priority(s.best) == self.upper:
+            self.p1 = self.upper
+            return True
+        proven = False
+        cm = self.model()
+        out = self.full(cm, cm.priority, "priority (full model)", self.quick(), maximize=True)
+        bound = out.bound if out.bound is not None else self.upper
+        proven = out.status == "OPTIMAL"
+        if not proven:
+            before = s.priority(s.best)
+            cm = self.model(lns=True)
+            W, upper = self.W, self.upper
+            self.lns(cm, W * (upper - cm.priority) + cm.total_stay,
+                     lambda pl: W * (upper - s.priority(pl)) + s.stay(pl), "priority (LNS)",
+                     time.perf_counter() + 0.35 * max(0.0, s.remaining()), W * (upper - bound))
+            if s.priority(s.best) >= bound:
+                proven = True
+            elif s.priority(s.best) > before and s.remaining() > 1.0:
+                cm = self.model()
+                out = self.full(cm, cm.priority, "priority (full model)", 0.25 * s.remaining(), maximize=True)
+                proven = out.status == "OPTIMAL"
+        self.p1 = s.priority(s.best)
+        return proven
 
-    return _finish(prep, search, proven=p1_proven and p2_proven and p3_proven)
+    def stay_phase(self, share: float) -> bool:
+        s = self.search
+        everyone = self.p1 == self.upper
+        polished = compact_plan(self.prep, assign_pooled(self.prep, s.best), min_stay=s.min_stay,
+                                time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
+        if s.better(polished):
+            s.best = polished
+            if not s.offer(polished, "stay (polish)"):
+                raise _Cancelled
+        end = time.perf_counter() + share * max(0.0, s.remaining())
+        floor = sum(s.min_stay[i] for i in s.best)
+        if everyone and s.stay(s.best) <= floor:
+            self.p2 = s.stay(s.best)
+            return True
+        target = floor if everyone else None
+        if not everyone:
+            cm = self.model(everyone=everyone)
+            out = self.full(cm, cm.total_stay, "stay (full model)", min(self.quick(), end - time.perf_counter()))
+            if out.bound is not None:
+                s.bound_stay = max(s.bound_stay, out.bound)
+            if out.status == "OPTIMAL" or s.stay(s.best) <= s.bound_stay:
+                self.p2 = s.stay(s.best)
+                return True
+            target = s.bound_stay
+        cm = self.model(everyone=everyone, lns=True)
+        last = 0.1 * max(0.0, end - time.perf_counter())
+        # With the priority held, freeing patients not seen rarely pays: re-plan the seen.
+        self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target, insert=everyone or len(self.possible) <= 30)
+        proven = target is not None and s.stay(s.best) <= target
+        if not proven and end - time.perf_counter() > 0.05:
+            cm = self.model(everyone=everyone)
+            out = self.full(cm, cm.total_stay, "stay (full model)", end - time.perf_counter())
+            if out.bound is not None:
+                s.bound_stay = max(s.bound_stay, out.bound)
+            proven = out.status == "OPTIMAL" or s.stay(s.best) <= s.bound_of(s.best)
+        self.p2 = s.stay(s.best)
+        return proven
+
+    def stability_phase(self) -> bool:
+        s = self.search
+        if s.moved(s.best)[0] == 0:
+            return True
+        M = s.moved_weight
+        everyone = self.p1 == self.upper
+        cm = self.model(everyone=everyone, reference=True)
+        out = self.full(cm, M * cm.moved + cm.moved_minutes, "stability (full model)",
+                        min(self.quick(), 0.3 * s.remaining()))
+        if out.status == "OPTIMAL":
+            return True
+        target = out.bound
+        cm = self.model(everyone=everyone, reference=True, lns=True)
+        last = 0.2 * max(0.0, s.remaining())
+        self.lns(cm, M * cm.moved + cm.moved_minutes, s.moved_score, "stability (LNS)",
+                 time.perf_counter() + max(0.0, s.remaining() - last), target)
+        if target is not None and s.moved_score(s.best) <= target:
+            return True
+        if s.remaining() > 0.05:
+            cm = self.model(everyone=everyone, reference=True)
+            out = self.full(cm, M * cm.moved + cm.moved_minutes, "stability (full model)", s.remaining())
+            return out.status == "OPTIMAL" or (out.bound is not None and s.moved_score(s.best) <= out.bound)
+        return False
 
 
 def _moved(search: _Search, placements, reference: dict[int, int]) -> tuple[int, int]:
@@ -317,49 +439,6 @@ def _moved(search: _Search, placements, reference: dict[int, int]) -> tuple[int,
             moved += 1
             minutes += abs(min(pl.starts) - ref)
     return moved, minutes
-
-
-def _stability(prep, search: _Search, possible, seen_forced, p1, p2, everyone, reference, witnesses) -> bool:
-    cm = CpsatModel(prep, possible, seen_forced, search.min_stay, reference_arrival=reference)
-    if not everyone:
-        cm.model.add(cm.priority >= p1)
-    cm.model.add(cm.total_stay <= p2)
-    M = (prep.w1 - prep.w0) * (len(reference) + 1) + 1
-    moved0 = _moved(search, search.best, reference)
-    if moved0[0] == 0:
-        return True
-
-    def evaluate(pl):
-        m, mins = _moved(search, pl, reference)
-        return M * m + mins
-
-    t = time.perf_counter()
-    lns = Lns(cm, M * cm.moved + cm.moved_minutes, evaluate=evaluate, witnesses=witnesses,
-              min_stay=search.min_stay, workers=search.workers, seed=search.seed + 2)
-    end = time.perf_counter() + 0.8 * max(0.0, search.remaining())
-
-    def on_improve(pl, obj):
-        return search.offer(pl, "stability (LNS)")
-
-    best, stop = lns.run(search.best, end, target=0, on_improve=on_improve)
-    search.best = best
-    search.phase("stability (LNS)", time.perf_counter() - t, f"{lns.stats.rounds} rounds", evaluate(best))
-    if stop:
-        raise _Cancelled
-    if evaluate(best) == 0:
-        return True
-    if search.remaining() > 0.05:
-        cm.add_hint(search.best, witnesses)
-        out = run_phase(cm, M * cm.moved + cm.moved_minutes, maximize=False, time_limit=search.remaining(),
-                        workers=search.workers, seed=search.seed)
-        search.phase("stability (full model)", out.seconds, out.status, out.objective, out.bound)
-        if out.placements is not None and evaluate(out.placements) < evaluate(search.best) \
-                and search.stay(out.placements) <= p2 and search.priority(out.placements) >= p1:
-            search.best = out.placements
-            if not search.offer(search.best, "stability (full model)"):
-                raise _Cancelled
-        return out.status == "OPTIMAL"
-    return False
 
 
 def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:

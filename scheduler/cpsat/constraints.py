@@ -35,15 +35,17 @@ def add_resource_selection(model: cp_model.CpModel, prep: Prepared, v: Variables
 
 
 def add_same_resource_as(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:
-    """`same_as`: the steps of a class share the same choice literals (see
-    `variables.group_key`), so the rule holds by construction; for a kind with one
-    resource or a pool it is trivial (pools never contain same_as kinds). Nothing to post —
-    this function documents where the rule lives and checks the sharing."""
-    for (i, s, kind), g in v.group_of.items():
-        p = prep.patients[i]
-        for k, other in p.steps[s].same_as.items():
-            if k == kind:
-                assert v.group_of.get((i, other, kind), g) == g
+    """`same_as`: the steps linked by same_as on a kind hold one common resource of it.
+
+    Steps that need the kind once share their class's choice literals (the anchor, see
+    `variables.group_key`), so for them the rule holds by construction. A step that needs
+    the kind twice has its own literals and must hold the anchor: own[r] >= anchor[r].
+    For a kind with one resource the rule is trivial (pools never have same_as kinds)."""
+    for own, anchor in v.anchor_links:
+        lits = v.choice[own]
+        for r, a in v.choice[anchor].items():
+            if r in lits:
+                model.add_implication(a, lits[r])
 
 
 def add_availability(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:

@@ -67,33 +67,42 @@ class CpsatModel:
                 out[i] = Placement(i, list(pl.starts), list(pl.resources))
         return out
 
+    def complete(self, placements: dict[int, Placement],
+                 witnesses: dict[int, Placement]) -> dict[int, tuple[Placement, bool]]:
+        """Values for every patient of the model: (placement, seen). A patient not seen
+        gets times that meet their own temporal constraints (which are unconditional):
+        their witness alone, or — in a group of identical patients — the times of the
+        last one seen, so that the group's arrival order holds too."""
+        placements = self.canonical(placements)
+        out = {i: (pl, True) for i, pl in placements.items() if i in self.v.present}
+        for group in self.groups:
+            last = None
+            for i in group:
+                if i in placements:
+                    last = placements[i]
+                elif last is not None:
+                    out[i] = (Placement(i, list(last.starts), list(last.resources)), False)
+        for i in self.patients:
+            if i not in out:
+                out[i] = (witnesses[i], False)
+        return out
+
     def add_hint(self, placements: dict[int, Placement], witnesses: dict[int, Placement]) -> None:
-        """Hint a complete assignment: the plan, and for patients not in it their witness
-        placement alone (which meets their unconditional temporal constraints)."""
+        """Hint a complete assignment: the plan, and for patients not in it times that
+        meet their unconditional temporal constraints (see `complete`)."""
         m, v, prep = self.model, self.v, self.prep
         m.clear_hints()
-        placements = self.canonical(placements)
+        values = self.complete(placements, witnesses)
         for i in self.patients:
             p = prep.patients[i]
-            pl = placements.get(i)
-            seen = pl is not None
-            if pl is None:
-                pl = witnesses[i]
+            pl, seen = values[i]
             if not isinstance(v.present[i], int):
                 m.add_hint(v.present[i], seen)
             for st in p.steps:
                 var = v.start[(i, st.local)]
                 if not isinstance(var, int):
                     m.add_hint(var, pl.starts[st.local])
-            chosen: dict[tuple, set[int]] = {}
-            for st in p.steps:
-                for kind, _ in st.kinds:
-                    g = v.group_of.get((i, st.local, kind))
-                    if g is None:
-                        continue
-                    rs = {r for r, k in zip(pl.resources[st.local], st.needs) if k == kind} if seen else set()
-                    chosen.setdefault(g, set()).update(rs)
-            for g, rs in chosen.items():
+            for g, rs in self.group_values(i, pl if seen else None).items():
                 for r, lit in v.choice[g].items():
                     m.add_hint(lit, r in rs)
             arrival = min(pl.starts)
@@ -103,6 +112,30 @@ class CpsatModel:
                     m.add_hint(var, val)
             if isinstance(v.stay[i], cp_model.IntVar):
                 m.add_hint(v.stay[i], departure - arrival if seen else 0)
+
+    def group_values(self, i: int, pl: Placement | None) -> dict[tuple, set[int]]:
+        """The resources each choice group of patient i holds in placement `pl` (None: the
+        patient is not seen, nothing is held). A same_as anchor holds one resource common
+        to every member of its class."""
+        v, p = self.v, self.prep.patients[i]
+        out: dict[tuple, set[int]] = {}
+        anchors: dict[tuple, set[int] | None] = {}
+        for st in p.steps:
+            for kind, _ in st.kinds:
+                g = v.group_of.get((i, st.local, kind))
+                if g is None:
+                    continue
+                held = {r for r, k in zip(pl.resources[st.local], st.needs) if k == kind} if pl else set()
+                out.setdefault(g, set()).update(held)
+                ci = p.class_of.get((st.local, kind))
+                if ci is not None:
+                    a = ("class", i, ci)
+                    anchors[a] = held if anchors.get(a) is None else anchors[a] & held
+        for a in v.choice:
+            if a[0] == "class" and a[1] == i:
+                common = anchors.get(a) or set()
+                out[a] = {min(common)} if common else set()
+        return out
 
     # Reading a solution ---------------------------------------------------------------
     def placements(self, value: Callable, bool_value: Callable) -> dict[int, Placement]:

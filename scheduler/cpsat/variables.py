@@ -28,6 +28,7 @@ class Variables:
     group_of: dict[tuple[int, int, str], tuple] = field(default_factory=dict)
     choice: dict[tuple, dict[int, object]] = field(default_factory=dict)
     group_mult: dict[tuple, int] = field(default_factory=dict)
+    anchor_links: list[tuple[tuple, tuple]] = field(default_factory=list)   # (own group, anchor group)
     res_interval: dict[tuple[int, int, int], object] = field(default_factory=dict)
     arrival: dict[int, object] = field(default_factory=dict)
     departure: dict[int, object] = field(default_factory=dict)
@@ -47,8 +48,12 @@ def step_domain(prep: Prepared, p: PPatient, st: PStep) -> list[tuple[int, int]]
 
 
 def group_key(prep: Prepared, p: PPatient, s: int, kind: str) -> tuple:
+    """The choice literals a step's need of an explicit kind uses: its same_as class's
+    (the anchor, shared by every member that needs the kind once) or its own."""
     ci = p.class_of.get((s, kind))
-    return ("class", p.index, ci) if ci is not None else ("step", p.index, s, kind)
+    if ci is not None and p.steps[s].needs.count(kind) == 1:
+        return ("class", p.index, ci)
+    return ("step", p.index, s, kind)
 
 
 def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int],
@@ -75,7 +80,19 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
                 v.interval[key] = model.new_fixed_size_interval_var(s, st.duration, f"I_{p.id}_{st.id}")
             else:
                 v.interval[key] = model.new_optional_fixed_size_interval_var(s, st.duration, x, f"I_{p.id}_{st.id}")
-        # Explicit resource choices: one literal per (group, resource).
+        # Explicit resource choices: one literal per (group, resource). A same_as class
+        # always has its anchor group (one resource, on every member).
+        for ci, (kind, members) in enumerate(p.classes):
+            if prep.modes.get(kind) != "explicit":
+                continue
+            g = ("class", i, ci)
+            cands = None
+            for mem in members:
+                c = set(prep.candidates(p.steps[mem], kind))
+                cands = c if cands is None else cands & c
+            v.group_mult[g] = 1
+            v.choice[g] = {r: model.new_bool_var(f"a_{p.id}_{kind}_{ci}_{prep.resources[r].id}")
+                           for r in sorted(cands or ())}
         for st in p.steps:
             for kind, m in st.kinds:
                 if prep.modes.get(kind) != "explicit":
@@ -84,14 +101,16 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
                 v.group_of[(i, st.local, kind)] = g
                 if g in v.choice:
                     continue
-                members = p.classes[g[2]][1] if g[0] == "class" else (st.local,)
-                cands = None
-                for mem in members:
-                    c = set(prep.candidates(p.steps[mem], kind))
-                    cands = c if cands is None else cands & c
                 v.group_mult[g] = m
                 v.choice[g] = {r: model.new_bool_var(f"b_{p.id}_{st.id}_{prep.resources[r].id}")
-                               for r in sorted(cands or ())}
+                               for r in prep.candidates(st, kind)}
+                ci = p.class_of.get((st.local, kind))
+                if ci is not None:
+                    anchor = v.choice[("class", i, ci)]
+                    v.anchor_links.append((g, ("class", i, ci)))
+                    for r, lit in anchor.items():
+                        if r not in v.choice[g]:
+                            model.add(lit == 0)
         for st in p.steps:
             if st.fixed:
                 continue

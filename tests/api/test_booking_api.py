@@ -1,7 +1,5 @@
 """POST /api/referrals/, GET /api/referrals/{id}/suggestion/, POST /api/visits/ (booking)."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 

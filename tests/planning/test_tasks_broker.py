@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 
 from mammapoli.celery import app
-from mammapoli.planning.models import Plan, PlanJob, PlanJobStatus
+from mammapoli.planning.models import Plan, PlanJobStatus
 from mammapoli.planning.services.jobs import plan_job_start
 from mammapoli.planning.tasks import plan_job_run
 from tests.planning.conftest import assert_valid

@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
+	$(PY) manage.py plan_morning demo $(TODAY) --publish
 	$(PY) manage.py runserver $(HOST)
 
 test: install

@@ -1,13 +1,15 @@
 """Shared fixtures: a small clinic and its team as named personas.
 
-Tests marked `postgres` need PostgreSQL: on a laptop with SQLite they skip with a reason;
-when `CI` is set they fail instead, so CI can never pass by skipping them. Tests marked
-`browser` need Chromium, in the same way (fixtures in tests/browser.py).
+Tests marked `postgres` need PostgreSQL, tests marked `broker` a real Celery broker (Redis),
+tests marked `browser` Chromium (fixtures in tests/browser.py): on a laptop without them
+they skip with a reason; when `CI` is set they fail instead, so CI can never pass by
+skipping them.
 """
 
 import os
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from tests.browser import browser_page, check_browser_available, log_in  # noqa: F401 (fixtures)
@@ -34,6 +36,10 @@ def pytest_runtest_setup(item):
             pytest.fail("this test needs PostgreSQL, and CI is set: point DATABASE_URL at PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…); CI runs it")
     check_browser_available(item)
+    if item.get_closest_marker("broker") and not settings.CELERY_BROKER_URL:
+        if os.environ.get("CI"):
+            pytest.fail("this test needs a Celery broker, and CI is set: set CELERY_BROKER_URL=redis://…")
+        pytest.skip("needs a Celery broker (set CELERY_BROKER_URL=redis://…); CI runs it")
 
 
 @pytest.fixture

@@ -105,6 +105,25 @@ class PathwayFactory(factory.django.DjangoModelFactory):
         return pathway
 
 
+def pathway_from_spec(*, clinic: Clinic, code: str, steps: list[dict]) -> Pathway:
+    """A pathway written as in the exchange format (`{"id", "duration", "needs", "after", "same_as"}`)."""
+    pathway = PathwayFactory(clinic=clinic, code=code)
+    kinds = {k.code: k for k in ResourceKind.objects.filter(clinic=clinic)}
+    created = {}
+    for position, spec in enumerate(steps):
+        step = PathwayStep.objects.create(pathway=pathway, code=spec["id"], position=position,
+                                          duration=spec["duration"])
+        for i, kind in enumerate(spec["needs"]):
+            StepNeed.objects.create(step=step, kind=kinds[kind], position=i)
+        for lag in spec.get("after", []):
+            StepPrecedence.objects.create(step=step, after=created[lag["step"]], min_lag=lag.get("min", 0),
+                                          max_lag=lag.get("max"))
+        for kind, other in spec.get("same_as", {}).items():
+            StepSameAs.objects.create(step=step, kind=kinds[kind], other=created[other])
+        created[spec["id"]] = step
+    return pathway
+
+
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import access_log, forms, mdo, visits
+from . import access_log, booking, events, forms, mdo, plans, visits
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -21,4 +21,16 @@ urlpatterns = [
     path("mdo/discordant/", mdo.DiscordantListApi.as_view(), name="api-mdo-discordant"),
     path("patients/<int:patient_id>/access-log/", access_log.PatientAccessLogApi.as_view(),
          name="api-patient-access-log"),
+    path("referrals/", booking.ReferralCreateApi.as_view(), name="api-referral-create"),
+    path("referrals/<int:referral_id>/suggestion/", booking.ReferralSuggestionApi.as_view(),
+         name="api-referral-suggestion"),
+    path("sessions/<int:session_id>/plan/", plans.SessionPlanApi.as_view(), name="api-session-plan"),
+    path("plan-jobs/<uuid:job_id>/", plans.PlanJobApi.as_view(), name="api-plan-job"),
+    path("plan-jobs/<uuid:job_id>/cancel/", plans.PlanJobCancelApi.as_view(), name="api-plan-job-cancel"),
+    path("plans/<int:plan_id>/diff/", plans.PlanDiffApi.as_view(), name="api-plan-diff"),
+    path("plans/<int:plan_id>/publish/", plans.PlanPublishApi.as_view(), name="api-plan-publish"),
+    path("visits/<int:visit_id>/events/", events.VisitEventApi.as_view(), name="api-visit-events"),
+    path("sessions/<int:session_id>/walk-ins/", events.WalkInApi.as_view(), name="api-walk-ins"),
+    path("resources/<int:resource_id>/unavailable/", events.ResourceUnavailableApi.as_view(),
+         name="api-resource-unavailable"),
 ]

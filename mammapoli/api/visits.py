@@ -1,4 +1,4 @@
-"""GET /api/visits/?date=YYYY-MM-DD: the visits the user may see."""
+"""GET /api/visits/?date=YYYY-MM-DD: the visits the user may see; POST /api/visits/: book one."""
 
 import datetime as dt
 
@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mammapoli.records.access import visits_for_user
+
+from .booking import VisitBookedOutput, VisitBookInput, book_visit
 
 
 class VisitListQuery(serializers.Serializer):
@@ -39,3 +41,9 @@ class VisitListApi(APIView):
         query.is_valid(raise_exception=True)
         visits = visits_for_user(request.user, day=query.validated_data.get("date"))
         return Response(VisitListItem(visits, many=True).data)
+
+    @extend_schema(request=VisitBookInput, responses={201: VisitBookedOutput},
+                   description="Book a referral on a morning with the first step at `arrival` (a planner). "
+                               "409 when the patient no longer fits there; nothing is written.")
+    def post(self, request: Request) -> Response:
+        return book_visit(request)

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from mammapoli.clinics.models import Resource, StaffMember
+from mammapoli.clinics.models import Resource, StaffMember, WeeklyAvailability
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.records.models import Patient, Referral
@@ -39,6 +39,7 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     clinic = session.clinic
     clinic.title = definition["clinic"]["title"]
     clinic.save(update_fields=["title"])
+    _same_hours_every_working_day(clinic, day)
     for entry in definition["patients"]:
         referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
         session.visits.filter(code=entry["id"]).update(referral=referral)
@@ -46,6 +47,18 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     for entry in definition["users"]:
         _user(clinic, entry, definition["password"], group)
     return session
+
+
+def _same_hours_every_working_day(clinic, day: dt.date) -> None:
+    """The import gives the resources hours on the morning's weekday only; the demo clinic
+    works every weekday like that, so referrals can be booked on the coming mornings."""
+    for resource in Resource.objects.filter(clinic=clinic).prefetch_related("weekly_availability"):
+        rows = list(resource.weekly_availability.all())
+        hours = [(row.start, row.end) for row in rows if row.weekday == day.weekday()]
+        have = {row.weekday for row in rows}
+        WeeklyAvailability.objects.bulk_create(
+            WeeklyAvailability(resource=resource, weekday=weekday, start=start, end=end)
+            for weekday in range(5) if weekday not in have for start, end in hours)
 
 
 def _patient(entry: dict) -> Patient:

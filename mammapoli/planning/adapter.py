@@ -5,6 +5,8 @@ speaks aware datetimes. Every conversion between the two lives here.
 """
 
 import datetime as dt
+import hashlib
+import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -78,6 +80,8 @@ def _allocation_codes(visit_step: VisitStep, phase: str) -> list[str]:
 
 def planned_visits(session: ClinicSession):
     """The visits that take part in the morning's plan, with everything the export reads."""
+    if session.pk is None:
+        return Visit.objects.none()  # a morning not created yet (the booking search looks ahead)
     return (
         Visit.objects.filter(session=session, status__in=ACTIVE_VISIT_STATUSES)
         .select_related("pathway")
@@ -139,3 +143,85 @@ def session_to_morning(session: ClinicSession) -> dict:
     if reference:
         morning["reference"] = reference
     return morning
+
+
+def morning_fingerprint(morning: dict) -> str:
+    """A digest of everything the engine would see: equal digests, equal mornings."""
+    return hashlib.sha256(json.dumps(morning, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _minutes(text: str) -> int:
+    return int(text[:2]) * 60 + int(text[3:5])
+
+
+def critical_path(morning: dict, patient_id: str) -> int:
+    """A patient's shortest possible stay: the longest path through their steps (lengths plus
+    `min` lags), a fixed step counting with the time it really took (or is taking)."""
+    patient = next(p for p in morning["patients"] if p["id"] == patient_id)
+    steps = {s["id"]: s for s in morning["pathways"][patient["pathway"]]["steps"]}
+    fixed = {f["step"]: f for f in morning.get("fixed", []) if f["patient"] == patient_id}
+    finish: dict[str, int] = {}
+
+    def finish_of(step_id: str) -> int:
+        if step_id not in finish:
+            step = steps[step_id]
+            begin = max((finish_of(lag["step"]) + lag.get("min", 0) for lag in step.get("after", [])), default=0)
+            length = step["duration"] + patient.get("extra", {}).get(step_id, 0)
+            if step_id in fixed and "end" in fixed[step_id]:
+                length = _minutes(fixed[step_id]["end"]) - _minutes(fixed[step_id]["start"])
+            finish[step_id] = begin + length
+        return finish[step_id]
+
+    return max(finish_of(step_id) for step_id in steps)
+
+
+def plan_objective(morning: dict, assignments: list[dict]) -> dict:
+    """The objective fields of a plan with these assignments (the bound: the critical paths)."""
+    by_patient: dict[str, list[dict]] = {}
+    for entry in assignments:
+        by_patient.setdefault(entry["patient"], []).append(entry)
+    priority = {p["id"]: p.get("priority", 1) for p in morning["patients"]}
+    return {
+        "scheduled": len(by_patient),
+        "priority_scheduled": sum(priority[pid] for pid in by_patient),
+        "total_stay": sum(max(_minutes(a["end"]) for a in entries) - min(_minutes(a["start"]) for a in entries)
+                          for entries in by_patient.values()),
+        "lower_bound_total_stay": sum(critical_path(morning, pid) for pid in by_patient),
+    }
+
+
+def session_to_plan(session: ClinicSession, *, published: dict | None = None) -> dict:
+    """The morning's published plan (the visit steps' planned times and resources) as a
+    `mammapoli-plan/1` dict. `published` is the last plan published as a whole: when the
+    database still holds exactly its assignments, its status and bound are kept; otherwise
+    (a booking was added since) the plan is FEASIBLE with the critical-path bound."""
+    morning = session_to_morning(session)
+    step_count = {p["id"]: len(morning["pathways"][p["pathway"]]["steps"]) for p in morning["patients"]}
+    reference = morning.get("reference", [])
+    planned_steps: dict[str, int] = {}
+    for entry in reference:
+        planned_steps[entry["patient"]] = planned_steps.get(entry["patient"], 0) + 1
+    # A patient is on the plan with all their steps or not at all (a switched pathway's new
+    # steps wait for the re-plan).
+    planned = {pid for pid, count in planned_steps.items() if count == step_count[pid]}
+    assignments = [{key: entry[key] for key in ("patient", "step", "start", "end", "resources")}
+                   for entry in reference if entry["patient"] in planned]
+    reasons = {u["patient"]: u["reason"] for u in (published or {}).get("unscheduled", [])}
+    unscheduled = [{"patient": p["id"], "reason": reasons.get(p["id"], "not planned yet")}
+                   for p in morning["patients"] if p["id"] not in planned]
+    key = sorted((a["patient"], a["step"], a["start"], a["end"], tuple(a["resources"])) for a in assignments)
+    same = published is not None and key == sorted(
+        (a["patient"], a["step"], a["start"], a["end"], tuple(a["resources"])) for a in published["assignments"])
+    objective = plan_objective(morning, assignments)
+    if same and published["objective"]["lower_bound_total_stay"] <= objective["total_stay"]:
+        objective["lower_bound_total_stay"] = max(objective["lower_bound_total_stay"],
+                                                  published["objective"]["lower_bound_total_stay"])
+    return {
+        "format": PLAN_FORMAT,
+        "instance": morning["name"],
+        "status": published["status"] if same else "FEASIBLE",
+        "objective": objective,
+        "assignments": assignments,
+        "unscheduled": unscheduled,
+        "stats": {"source": "published"},
+    }

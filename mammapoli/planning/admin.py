@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ClinicSession, Visit, VisitStep, VisitStepResource
+from .models import ClinicSession, Plan, PlanJob, ResourceBooking, Visit, VisitStep, VisitStepResource
 
 
 class VisitInline(admin.TabularInline):
@@ -46,3 +46,34 @@ class VisitStepAdmin(admin.ModelAdmin):
     list_display = ["__str__", "planned_start", "planned_end", "actual_start", "actual_end"]
     list_filter = ["visit__session__clinic"]
     inlines = [VisitStepResourceInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the planning services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanJob)
+class PlanJobAdmin(ReadOnlyAdmin):
+    list_display = ["session", "trigger", "trigger_detail", "status", "created_at", "finished_at"]
+    list_filter = ["status", "trigger", "session__clinic"]
+    exclude = ["morning"]
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["session", "status", "solver_status", "scheduled", "total_stay", "created_at", "published_at"]
+    list_filter = ["status", "session__clinic"]
+    exclude = ["data"]
+
+
+@admin.register(ResourceBooking)
+class ResourceBookingAdmin(ReadOnlyAdmin):
+    list_display = ["resource", "start", "end", "visit_step", "session"]
+    list_filter = ["session__clinic", "resource__kind"]
+    list_select_related = ["resource", "visit_step__visit", "visit_step__step", "session__clinic"]

@@ -3,14 +3,24 @@
 A `VisitStep` carries the published plan (planned start/end and resources) and what
 actually happened (actual start/end and resources). The database guarantees that a
 visit step belongs to its visit's pathway (a trigger, see migration 0002).
+
+Planning a morning: a `PlanJob` runs the engine on a snapshot of the morning and leaves a
+`Plan` (a proposal); publishing one writes the visit steps' planned times and one
+`ResourceBooking` per resource held, which PostgreSQL keeps free of overlaps.
 """
 
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Clinic, Pathway, PathwayStep, Resource
 from mammapoli.records.models import Patient, Referral
+
+from .constraints import PostgresExclusionConstraint, TsTzRange
 
 
 class ClinicSession(models.Model):
@@ -161,3 +171,141 @@ class VisitStepResource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_step} {self.phase} {self.resource.code}"
+
+
+class PlanJobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+#: A job in one of these states will not change any more.
+FINISHED_JOB_STATUSES = (PlanJobStatus.SUCCEEDED, PlanJobStatus.FAILED, PlanJobStatus.CANCELLED)
+
+
+class PlanTrigger(models.TextChoices):
+    """Why the engine ran: a planner asked, or an event on the day."""
+
+    REQUEST = "request", _("plan requested")
+    ARRIVED = "arrived", _("patient arrived")
+    STEP_STARTED = "step_started", _("step started")
+    STEP_FINISHED = "step_finished", _("step finished")
+    NO_SHOW = "no_show", _("no-show")
+    WALK_IN = "walk_in", _("walk-in added")
+    RESOURCE_UNAVAILABLE = "resource_unavailable", _("resource unavailable")
+    PATHWAY_SWITCHED = "pathway_switched", _("pathway switched")
+
+
+class PlanJob(models.Model):
+    """One run of the engine on one morning, as a Celery task (or eagerly without a broker)."""
+
+    job_id = models.UUIDField(_("job id"), default=uuid.uuid4, unique=True, editable=False)
+    session = models.ForeignKey(ClinicSession, on_delete=models.CASCADE, related_name="plan_jobs",
+                                verbose_name=_("session"))
+    trigger = models.CharField(_("trigger"), max_length=24, choices=PlanTrigger.choices, default=PlanTrigger.REQUEST)
+    trigger_detail = models.CharField(_("trigger detail"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=PlanJobStatus.choices,
+                              default=PlanJobStatus.QUEUED)
+    cancel_requested = models.BooleanField(_("cancel requested"), default=False)
+    progress = models.JSONField(_("progress"), default=list, blank=True,
+                                help_text=_("The improving plans found so far."))
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"))
+    seed = models.PositiveIntegerField(_("seed"), default=0)
+    morning = models.JSONField(_("morning"), help_text=_("The morning as the engine saw it (mammapoli-morning/1)."))
+    bookings_fingerprint = models.CharField(_("bookings fingerprint"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("plan job")
+        verbose_name_plural = _("plan jobs")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(time_limit__gte=1), name="planjob_time_limit_positive",
+                                   violation_error_message=_("The time limit is at least one second.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.get_trigger_display()} ({self.get_status_display()})"
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    PUBLISHED = "published", _("published")
+    SUPERSEDED = "superseded", _("superseded")
+    STALE = "stale", _("stale")
+
+
+class Plan(models.Model):
+    """A `mammapoli-plan/1` plan of a morning made by a job: a proposal until it is published."""
+
+    session = models.ForeignKey(ClinicSession, on_delete=models.CASCADE, related_name="plans",
+                                verbose_name=_("session"))
+    job = models.OneToOneField(PlanJob, on_delete=models.CASCADE, related_name="plan", verbose_name=_("job"))
+    status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
+    data = models.JSONField(_("plan"), help_text=_("The plan in the exchange format (mammapoli-plan/1)."))
+    solver_status = models.CharField(_("solver status"), max_length=10)
+    scheduled = models.PositiveIntegerField(_("patients seen"))
+    priority_scheduled = models.PositiveIntegerField(_("priority seen"))
+    total_stay = models.PositiveIntegerField(_("total stay (minutes)"))
+    lower_bound_total_stay = models.PositiveIntegerField(_("lower bound on the total stay (minutes)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("published by"))
+
+    class Meta:
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session"], condition=Q(status="published"),
+                                    name="plan_one_published_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} {self.get_status_display()} ({self.scheduled} patients)"
+
+
+class ResourceBooking(models.Model):
+    """A resource held by a step of the published plan for [start, end).
+
+    On PostgreSQL an exclusion constraint (btree_gist) refuses two overlapping bookings of
+    one resource, whatever code path writes them; on SQLite the booking service checks.
+    """
+
+    session = models.ForeignKey(ClinicSession, on_delete=models.CASCADE, related_name="resource_bookings",
+                                verbose_name=_("session"))
+    visit_step = models.ForeignKey(VisitStep, on_delete=models.CASCADE, related_name="bookings",
+                                   verbose_name=_("visit step"))
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="bookings",
+                                 verbose_name=_("resource"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+
+    class Meta:
+        verbose_name = _("resource booking")
+        verbose_name_plural = _("resource bookings")
+        ordering = ["resource", "start"]
+        indexes = [models.Index(fields=["session", "resource"], name="resourcebooking_session_res")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="resourcebooking_end_after_start",
+                                   violation_error_message=_("A booking must end after it starts.")),
+            models.UniqueConstraint(fields=["visit_step", "resource"], name="resourcebooking_once_per_step"),
+            PostgresExclusionConstraint(
+                name="resourcebooking_no_overlap",
+                expressions=[("resource", RangeOperators.EQUAL),
+                             (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS)],
+                violation_error_message=_("This resource is already booked at that time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource.code} {self.start:%H:%M}-{self.end:%H:%M}"

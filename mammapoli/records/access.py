@@ -6,7 +6,7 @@ not revealed); inside, a role without the right gets "forbidden".
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record, access_events_record_many
 from mammapoli.clinics.models import Role, StaffMember
-from mammapoli.planning.models import Visit
+from mammapoli.planning.models import ClinicSession, Visit
 
 from .errors import FormChangeRefused
-from .models import Patient
+from .models import Patient, Referral
 from .sections import SECTION_WRITERS
 
 #: Roles that read the findings on the shared form (the planner sees name and visit only).
@@ -55,7 +55,7 @@ def membership_for(user: AbstractBaseUser | AnonymousUser, clinic_id: int) -> St
 
 
 def _visit_check(user, visit_id: int, *, findings: bool, write_section: str | None, action: Action, what: str,
-                 lock: bool = False) -> tuple[VisitAccess | None, dict, str]:
+                 lock: bool = False, roles: Collection[str] | None = None) -> tuple[VisitAccess | None, dict, str]:
     """(access or None, the access-log fields, why it is refused or "")."""
     queryset = Visit.objects.select_related("session__clinic", "patient", "pathway")
     if lock:
@@ -74,6 +74,8 @@ def _visit_check(user, visit_id: int, *, findings: bool, write_section: str | No
         return None, log, f"role {membership.role} does not read findings"
     if write_section and SECTION_WRITERS.get(write_section) != membership.role:
         return None, log, f"role {membership.role} does not write {write_section}"
+    if roles is not None and membership.role not in roles:
+        return None, log, f"role {membership.role} may not do this"
     return VisitAccess(visit=visit, membership=membership), log, ""
 
 
@@ -81,6 +83,8 @@ def _refuse(log: dict, reason: str, visit_id: int):
     access_event_record(**log, outcome=Outcome.DENIED, detail=reason)
     if log["role"] == "":
         raise PatientDataNotFound(_("No such visit in your clinics."))
+    if reason.endswith("may not do this"):
+        raise PatientDataForbidden(_("Your role may not do this."))
     if log["role"] not in FINDINGS_ROLES:
         raise PatientDataForbidden(_("Your role does not read the findings."))
     raise PatientDataForbidden(_("Your role does not write this section."))
@@ -92,16 +96,18 @@ def visit_for_user(
     *,
     lock: bool = False,
     findings: bool = False,
+    roles: Collection[str] | None = None,
     action: Action = Action.READ,
     what: str = "visit",
 ) -> VisitAccess:
-    """The visit, if `user` is in its clinic's team (and, with `findings`, in a role that reads them).
+    """The visit, if `user` is in its clinic's team (and, with `findings`, in a role that reads
+    them; with `roles`, in one of those roles).
 
     `lock` takes a row lock (SELECT … FOR UPDATE) for a write that follows in the same
     transaction. Every call logs one access event.
     """
     access, log, refused = _visit_check(user, visit_id, findings=findings, write_section=None, action=action,
-                                        what=what, lock=lock)
+                                        what=what, lock=lock, roles=roles)
     if access is None:
         _refuse(log, refused, visit_id)
     access_event_record(**log)
@@ -248,3 +254,93 @@ def patients_search_for_privacy_officer(
                                   role=Role.PRIVACY_OFFICER, clinic_id=clinic_ids[0] if len(clinic_ids) == 1 else None,
                                   detail=f"query={query}")
     return patients
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    session: ClinicSession
+    membership: StaffMember
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+
+def session_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+    session_id: int,
+    *,
+    roles: Collection[str] | None = None,
+    lock: bool = False,
+    action: Action = Action.READ,
+    what: str = "session",
+) -> SessionAccess:
+    """A clinic morning, if `user` is in its clinic's team (with `roles`: in one of them).
+
+    As `visit_for_user`: outside the team "not found", a role without the right "forbidden",
+    and one access-log row per call (the morning itself, no patient; a page or answer that
+    then shows patients logs them as it shows them).
+    """
+    queryset = ClinicSession.objects.select_related("clinic")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    session = queryset.filter(pk=session_id).first()
+    membership = membership_for(user, session.clinic_id) if session else None
+    log = {"user": user, "action": action, "what": what, "clinic_id": session.clinic_id if session else None,
+           "role": membership.role if membership else "", "detail": f"session={session_id}"}
+    if session is None or membership is None:
+        access_event_record(**{**log, "detail": log["detail"] + (" not in the clinic team" if session else
+                                                                 " no such session")},
+                            outcome=Outcome.DENIED)
+        raise PatientDataNotFound(_("No such morning in your clinics."))
+    if roles is not None and membership.role not in roles:
+        access_event_record(**{**log, "detail": log["detail"] + f" role {membership.role} may not do this"},
+                            outcome=Outcome.DENIED)
+        raise PatientDataForbidden(_("Your role may not do this."))
+    access_event_record(**log)
+    return SessionAccess(session=session, membership=membership)
+
+
+@dataclass(frozen=True)
+class ReferralAccess:
+    referral: Referral
+    membership: StaffMember
+
+
+def referral_for_user(
+    user: AbstractBaseUser | AnonymousUser,
+    referral_id: int,
+    *,
+    roles: Collection[str] | None = None,
+    action: Action = Action.READ,
+    what: str = "referral",
+) -> ReferralAccess:
+    """A referral, if `user` is in the team of the clinic it was sent to (with `roles`: in one
+    of them). Logged like `visit_for_user`."""
+    referral = Referral.objects.select_related("clinic", "patient").filter(pk=referral_id).first()
+    membership = membership_for(user, referral.clinic_id) if referral else None
+    log = {"user": user, "action": action, "what": what,
+           "patient_id": referral.patient_id if referral else None,
+           "clinic_id": referral.clinic_id if referral else None,
+           "role": membership.role if membership else "", "detail": f"referral={referral_id}"}
+    if referral is None or membership is None:
+        access_event_record(**log, outcome=Outcome.DENIED)
+        raise PatientDataNotFound(_("No such referral in your clinics."))
+    if roles is not None and membership.role not in roles:
+        access_event_record(**{**log, "detail": log["detail"] + f" role {membership.role} may not do this"},
+                            outcome=Outcome.DENIED)
+        raise PatientDataForbidden(_("Your role may not do this."))
+    access_event_record(**log)
+    return ReferralAccess(referral=referral, membership=membership)
+
+
+def clinic_membership_for_user(
+    user: AbstractBaseUser | AnonymousUser, clinic_id: int, *, roles: Collection[str] | None = None,
+) -> StaffMember:
+    """The user's membership of a clinic's team (with `roles`: in one of them); else 404/403."""
+    membership = membership_for(user, clinic_id)
+    if membership is None:
+        raise PatientDataNotFound(_("No such clinic among yours."))
+    if roles is not None and membership.role not in roles:
+        raise PatientDataForbidden(_("Your role may not do this."))
+    return membership

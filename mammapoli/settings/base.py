@@ -136,8 +136,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once ("database is locked") when the
-    # dev server and an eager task write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # dev server and an eager task write together. IMMEDIATE: a transaction takes the write
+    # lock when it begins, so a check-then-write (a booking) cannot interleave with another.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -162,6 +163,10 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still build a (never connected) producer: an in-memory transport keeps
+    # kombu from warning about the missing broker host.
+    CELERY_BROKER_TRANSPORT = "memory"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -171,6 +176,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Engine defaults for "plan this morning"; a request may ask for less, never for more.
 SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)
+# Re-planning after an event on the day must answer within seconds.
+SCHEDULER_REPLAN_TIME_LIMIT = env_int("SCHEDULER_REPLAN_TIME_LIMIT", default=3, minimum=1)
 SCHEDULER_WORKERS = env_int("SCHEDULER_WORKERS", default=2, minimum=1)
 
 REST_FRAMEWORK = {
@@ -180,7 +187,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "EXCEPTION_HANDLER": "mammapoli.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mammapoli API",

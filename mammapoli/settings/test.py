@@ -11,3 +11,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 
 # Assertions read in English; tests/web/test_i18n.py checks the Dutch default separately.
 LANGUAGE_CODE = "en"
+
+# Short solves keep the suite fast; every test fixes its seed.
+SCHEDULER_TIME_LIMIT = 2
+SCHEDULER_REPLAN_TIME_LIMIT = 1
+SCHEDULER_WORKERS = 2

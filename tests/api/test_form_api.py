@@ -221,7 +221,7 @@ def test_a_planner_asking_for_the_form_gets_403(visit, planner):
 
 def test_an_outsider_gets_404_for_everything(visit, outsider):
     client = api_as(outsider)
-    assert client.get(url(visit)).json() == {"detail": "No such visit in your clinics."}
+    assert client.get(url(visit)).json() == {"detail": "Not found."}  # as for a visit that does not exist
     assert client.get(url(visit)).status_code == 404
     assert client.get(url(visit, "imaging")).status_code == 404
     assert patch(outsider, visit, "clinical", {"p_score": 1}, version=0).status_code == 404

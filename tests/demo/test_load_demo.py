@@ -88,3 +88,17 @@ def test_the_planner_manages_the_clinic_in_the_admin(demo, client):
     assert client.get("/admin/clinics/pathway/").status_code == 200
     client.login(username="surgeon", password="demo")
     assert client.get("/admin/").status_code == 302  # not staff: to the admin login
+
+
+def test_the_demo_clinic_works_every_weekday_so_referrals_can_be_booked(demo):
+    from mammapoli.clinics.models import Clinic
+    from mammapoli.planning.booking_search import earliest_fit
+
+    clinic = Clinic.objects.get(name="demo")
+    today = timezone.localdate()
+    search = earliest_fit(clinic=clinic, pathway=clinic.pathways.get(code="fna"), urgency="urgent",
+                          received_on=today, today=today)
+    assert search.within_target and search.blocked == ()
+    call_command("load_demo", stdout=io.StringIO())  # and loading again adds nothing
+    assert all(r.weekly_availability.filter(weekday=0).count() == r.weekly_availability.filter(
+        weekday=today.weekday()).count() for r in clinic.resources.all())

@@ -208,6 +208,12 @@ def test_solved_plan_for_a_broken_instance():
     assert rules(instance, tiny_plan()) == ["instance"]
 
 
+def test_a_null_window_is_a_broken_instance_not_a_crash():
+    instance = tiny_morning()
+    instance["window"] = None
+    assert rules(instance, tiny_plan()) == ["instance"]
+
+
 def test_infeasible_without_fixed_steps_cannot_be_right():
     plan = {"format": "mammapoli-plan/1", "status": "INFEASIBLE", "error": "no room"}
     assert rules(tiny_morning(), plan) == ["status"]

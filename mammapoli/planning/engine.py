@@ -1,0 +1,52 @@
+"""The one module that calls the scheduling engine's Python API.
+
+Everything else on the Django side speaks the exchange format (`mammapoli-morning/1` in,
+`mammapoli-plan/1` out) and this module's `PlanProgress`, so an engine change touches only
+this file.
+"""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+
+import scheduler
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    """One improving plan found during a solve."""
+
+    elapsed: float
+    phase: str
+    scheduled: int
+    priority: int
+    total_stay: int
+    bound: int
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "elapsed": round(self.elapsed, 3)}
+
+
+def solve_morning(
+    morning: dict,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    on_progress: Callable[[PlanProgress], bool] | None = None,
+    workers: int | None = None,
+) -> dict:
+    """Plan `morning` and return the `mammapoli-plan/1` dict (INVALID/INFEASIBLE plans too).
+
+    `on_progress` is called on every improving plan; returning False stops the engine,
+    which then returns the best plan found so far.
+    """
+
+    def report(progress: scheduler.Progress) -> bool:
+        keep = on_progress(PlanProgress(progress.elapsed, progress.phase, progress.scheduled, progress.priority,
+                                        progress.total_stay, progress.bound))
+        return keep is not False
+
+    result = scheduler.solve(morning, time_limit=time_limit, workers=workers or settings.SCHEDULER_WORKERS,
+                             seed=seed, on_progress=report if on_progress else None)
+    return scheduler.plan_to_json(result)

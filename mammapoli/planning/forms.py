@@ -1,0 +1,46 @@
+"""Forms of the planner's pages (booking, planning). They only read input; services write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mammapoli.records.models import Complaint, Sex, Suspicion, Urgency
+
+
+class ReferralForm(forms.Form):
+    clinic = forms.ChoiceField(label=_("clinic"))
+    hospital_number = forms.RegexField(label=_("hospital number"), regex=r"^[A-Za-z0-9-]+$", max_length=32)
+    given_name = forms.CharField(label=_("given name"), max_length=100)
+    family_name = forms.CharField(label=_("family name"), max_length=100)
+    date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.FEMALE)
+    referring_gp = forms.CharField(label=_("referring GP"), max_length=200)
+    complaint = forms.ChoiceField(label=_("complaint"), choices=Complaint.choices)
+    reason = forms.CharField(label=_("reason for referral"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    urgency = forms.ChoiceField(label=_("urgency"), choices=Urgency.choices, initial=Urgency.REGULAR)
+    suspicion = forms.ChoiceField(label=_("clinical suspicion"), choices=Suspicion.choices, initial=Suspicion.LOW)
+    biopsy_requested = forms.BooleanField(label=_("biopsy requested"), required=False)
+    received_on = forms.DateField(label=_("received on"), required=False,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, clinics, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].choices = [(c.pk, str(c)) for c in clinics]
+
+    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex")
+
+    def patient(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.PATIENT_FIELDS}
+
+    def referral(self) -> dict:
+        skip = {"clinic", *self.PATIENT_FIELDS}
+        return {key: value for key, value in self.cleaned_data.items() if key not in skip}
+
+
+class BookForm(forms.Form):
+    pathway = forms.SlugField()
+    date = forms.DateField()
+    arrival = forms.TimeField(input_formats=["%H:%M"])
+
+
+class PlanForm(forms.Form):
+    time_limit = forms.IntegerField(label=_("time limit (seconds)"), min_value=1, required=False)

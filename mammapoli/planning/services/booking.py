@@ -1,0 +1,123 @@
+"""Booking a referral into a morning: the visit, its planned steps and its resource bookings."""
+
+import datetime as dt
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mammapoli.audit.models import Action
+from mammapoli.audit.services import access_event_record
+from mammapoli.clinics.models import Clinic, Pathway, Resource
+from mammapoli.planning.adapter import aware, session_to_morning
+from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient_entry
+from mammapoli.planning.errors import BookingConflict
+from mammapoli.planning.insertion import Placement, clock
+from mammapoli.planning.models import (
+    AllocationPhase,
+    ClinicSession,
+    ResourceBooking,
+    Visit,
+    VisitStep,
+    VisitStepResource,
+)
+from mammapoli.planning.working_days import is_working_day
+from mammapoli.records.models import Referral
+
+from .bookings import resource_bookings_add
+from .plans import proposals_mark_stale
+
+
+def session_get_or_create_locked(*, clinic: Clinic, day: dt.date) -> ClinicSession:
+    """The clinic's morning on `day` (created from the clinic's default hours), row-locked for
+    the rest of the transaction: every write to a morning goes through this lock."""
+    session, _created = ClinicSession.objects.get_or_create(
+        clinic=clinic, date=day, defaults={"start": clinic.default_start, "end": clinic.default_end})
+    return ClinicSession.objects.select_for_update().select_related("clinic").get(pk=session.pk)
+
+
+def visit_code_next(session: ClinicSession, prefix: str = "P") -> str:
+    """The next free code with `prefix` on this morning: P01, P02, … (W01 for walk-ins)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
+    numbers = [int(m.group(1)) for code in session.visits.values_list("code", flat=True) if (m := pattern.match(code))]
+    return f"{prefix}{max(numbers, default=0) + 1:02d}"
+
+
+def visit_steps_create(*, visit: Visit, placement: Placement | None = None) -> list[VisitStep]:
+    """A visit step per step of the visit's pathway; with `placement`, planned and booked."""
+    session = visit.session
+    steps = {s.code: s for s in visit.pathway.steps.all()}
+    placed = {p.step: p for p in placement.steps} if placement else {}
+    visit_steps = []
+    for code, step in steps.items():
+        at = placed.get(code)
+        visit_steps.append(VisitStep.objects.create(
+            visit=visit, step=step,
+            planned_start=aware(session.date, clock(at.start)) if at else None,
+            planned_end=aware(session.date, clock(at.end)) if at else None))
+    if placement is None:
+        return visit_steps
+    resources = {r.code: r for r in Resource.objects.filter(
+        clinic_id=session.clinic_id, code__in={c for p in placement.steps for c in p.resources})}
+    allocations, bookings = [], []
+    for visit_step in visit_steps:
+        at = placed[visit_step.step.code]
+        for position, code in enumerate(at.resources):
+            allocations.append(VisitStepResource(visit_step=visit_step, phase=AllocationPhase.PLANNED,
+                                                 position=position, resource=resources[code]))
+            bookings.append(ResourceBooking(session=session, visit_step=visit_step, resource=resources[code],
+                                            start=visit_step.planned_start, end=visit_step.planned_end))
+    VisitStepResource.objects.bulk_create(allocations)
+    resource_bookings_add(session=session, rows=bookings)
+    return visit_steps
+
+
+def _check_booking_input(*, referral: Referral, pathway: Pathway, day: dt.date, today: dt.date) -> None:
+    if pathway.clinic_id != referral.clinic_id or not pathway.active:
+        raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
+    if day <= today:
+        raise ValidationError({"date": _("Book a coming morning; on the day itself, add a walk-in.")})
+    if not is_working_day(day):
+        raise ValidationError({"date": _("The clinic holds mornings on working days only.")})
+
+
+@transaction.atomic
+def visit_book(
+    *,
+    user: AbstractBaseUser | None,
+    referral: Referral,
+    pathway: Pathway,
+    day: dt.date,
+    arrival: dt.time,
+    today: dt.date | None = None,
+) -> Visit:
+    """Book `referral` on `day` with the first step at `arrival`, around the published plan.
+
+    Refuses with `BookingConflict` (nothing written) when the patient no longer fits at that
+    time, e.g. because someone else booked the slot since the suggestion was made.
+    """
+    _check_booking_input(referral=referral, pathway=pathway, day=day, today=today or timezone.localdate())
+    session = session_get_or_create_locked(clinic=referral.clinic, day=day)
+    if session.visits.filter(patient_id=referral.patient_id).exists():
+        raise ValidationError({"date": _("This patient is already booked on that morning.")})
+    arrival_minutes = arrival.hour * 60 + arrival.minute
+    result = fit_into(session_to_morning(session), new_patient_entry(pathway), arrival=arrival_minutes)
+    if not isinstance(result, Placement):
+        reason = MorningTry(day, blocked=result).message
+        raise BookingConflict(_("The patient no longer fits at %(arrival)s: %(reason)s") % {
+            "arrival": clock(arrival_minutes), "reason": reason}, detail={"date": day.isoformat()})
+    visit = Visit(session=session, patient=referral.patient, referral=referral, pathway=pathway,
+                  code=visit_code_next(session))
+    visit.full_clean()
+    visit.save()
+    visit_steps_create(visit=visit, placement=result)
+    proposals_mark_stale(session=session)
+    if user is not None:
+        access_event_record(user=user, action=Action.WRITE, what="visit", patient_id=referral.patient_id,
+                            visit_id=visit.pk, clinic_id=session.clinic_id,
+                            detail=f"booked {day.isoformat()} {clock(arrival_minutes)}")
+    return visit
+

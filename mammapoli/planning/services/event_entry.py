@@ -1,0 +1,116 @@
+"""Events as the board and the API send them: codes looked up, who may enter what checked,
+then the event's service. One call per request."""
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mammapoli.audit.models import Action, Outcome
+from mammapoli.audit.services import access_event_record
+from mammapoli.clinics.models import Resource
+from mammapoli.clinics.selectors import active_pathway
+from mammapoli.planning.models import ClinicSession, VisitStep
+from mammapoli.planning.permissions import PLANNERS, may_record_step, may_switch_pathway
+from mammapoli.records.access import PatientDataForbidden, SessionAccess, VisitAccess
+from mammapoli.records.patient_services import patient_get_or_create
+
+from . import events
+from .events import EventOutcome
+
+
+class EventType:
+    ARRIVED = "arrived"
+    STEP_STARTED = "step_started"
+    STEP_FINISHED = "step_finished"
+    NO_SHOW = "no_show"
+    PATHWAY_SWITCHED = "pathway_switched"
+    ALL = (ARRIVED, STEP_STARTED, STEP_FINISHED, NO_SHOW, PATHWAY_SWITCHED)
+
+
+def _refuse(user, access: VisitAccess, what: str) -> PatientDataForbidden:
+    visit = access.visit
+    access_event_record(user=user, action=Action.WRITE, what=what, outcome=Outcome.DENIED, role=access.role,
+                        patient_id=visit.patient_id, visit_id=visit.pk, clinic_id=visit.session.clinic_id,
+                        detail="not the user's step")
+    return PatientDataForbidden(visit.pk)
+
+
+def _visit_step(access: VisitAccess, step_code: str | None) -> VisitStep:
+    if not step_code:
+        raise ValidationError({"step": _("Name the step.")})
+    visit_step = (VisitStep.objects.select_related("visit__session", "step").prefetch_related("allocations")
+                  .filter(visit=access.visit, step__code=step_code).first())
+    if visit_step is None:
+        raise ValidationError({"step": _("%(step)s is not a step of this visit's pathway.") % {"step": step_code}})
+    return visit_step
+
+
+def _resources(clinic_id: int, codes: list[str] | None) -> list[Resource] | None:
+    if codes is None:
+        return None
+    found = {r.code: r for r in Resource.objects.filter(clinic_id=clinic_id, code__in=codes).select_related("kind")}
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise ValidationError({"resources": _("Unknown resource: %(codes)s.") % {"codes": ", ".join(missing)}})
+    return [found[code] for code in codes]
+
+
+def visit_event_enter(
+    *,
+    user: AbstractBaseUser,
+    access: VisitAccess,
+    type: str,
+    at: dt.datetime | None = None,
+    step: str | None = None,
+    resources: list[str] | None = None,
+    pathway: str | None = None,
+) -> EventOutcome:
+    """Record an event of `access.visit` and start the re-plan."""
+    at = at or timezone.now()
+    clinic_id = access.visit.session.clinic_id
+    if type in (EventType.ARRIVED, EventType.NO_SHOW):
+        if access.role not in PLANNERS:
+            raise _refuse(user, access, type)
+        service = events.visit_arrive if type == EventType.ARRIVED else events.visit_no_show
+        return service(user=user, visit=access.visit, at=at)
+    if type in (EventType.STEP_STARTED, EventType.STEP_FINISHED):
+        visit_step = _visit_step(access, step)
+        chosen = _resources(clinic_id, resources)
+        if not may_record_step(access.membership, visit_step, chosen):
+            raise _refuse(user, access, type)
+        if type == EventType.STEP_STARTED:
+            return events.step_start(user=user, visit_step=visit_step, at=at, resources=chosen)
+        return events.step_finish(user=user, visit_step=visit_step, at=at)
+    if type == EventType.PATHWAY_SWITCHED:
+        target = active_pathway(clinic_id, pathway)
+        if not may_switch_pathway(access.membership, access.visit):
+            raise _refuse(user, access, type)
+        return events.visit_switch_pathway(user=user, visit=access.visit, pathway=target, at=at)
+    raise ValidationError({"type": _("Unknown event type.")})
+
+
+def walk_in_enter(
+    *, user: AbstractBaseUser, access: SessionAccess, patient: dict, pathway: str, priority: int = 1,
+    at: dt.datetime | None = None,
+) -> EventOutcome:
+    """A walk-in as the planner types her in: the patient (found or new) and her pathway."""
+    return events.walk_in_add(user=user, session=access.session, patient=patient_get_or_create(**patient),
+                              pathway=active_pathway(access.session.clinic_id, pathway), priority=priority,
+                              at=at or timezone.now())
+
+
+def resource_unavailable_enter(
+    *, user: AbstractBaseUser, resource: Resource, at: dt.datetime | None = None,
+    until: dt.datetime | None = None, reason: str = "",
+) -> EventOutcome:
+    """`resource` is away from `at` on that day's morning."""
+    at = at or timezone.now()
+    day = timezone.localtime(at).date()
+    session = ClinicSession.objects.filter(clinic_id=resource.clinic_id, date=day).first()
+    if session is None:
+        raise ValidationError({"at": _("The clinic holds no morning on %(date)s.") % {"date": day.isoformat()}})
+    return events.resource_unavailable_from(user=user, session=session, resource=resource, at=at, until=until,
+                                            reason=reason)

@@ -1,0 +1,315 @@
+"""The events of the day, each followed by a re-plan of the rest of the morning.
+
+Every event takes the morning's row lock, refuses what breaks a rule (nothing written,
+`ValidationError` naming the field), records what happened, moves the morning's "now" to
+the event's time, makes open proposals stale, and starts a re-plan job: what happened is
+`fixed`, the published plan is the `reference`, so the engine moves few patients by little.
+The job runs when the transaction commits (eagerly without a broker, so the answer carries
+the finished re-plan).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mammapoli.audit.models import Action
+from mammapoli.audit.services import access_event_record
+from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Pathway, Resource
+from mammapoli.planning.adapter import aware, clinic_zone, hhmm
+from mammapoli.planning.models import (
+    AllocationPhase,
+    ClinicSession,
+    PlanJob,
+    PlanTrigger,
+    ResourceBooking,
+    Visit,
+    VisitStatus,
+    VisitStep,
+    VisitStepResource,
+)
+from mammapoli.planning.step_rules import (
+    actual_resources,
+    at_problems,
+    earliest_finish,
+    planned_resources,
+    resources_problems,
+    start_problems,
+)
+from mammapoli.records.models import Patient
+
+from .booking import visit_code_next
+from .jobs import plan_job_start
+from .plans import proposals_mark_stale
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What an event changed, and the re-plan it started."""
+
+    job: PlanJob
+    visit: Visit | None = None
+
+
+def _minute(at: dt.datetime) -> dt.datetime:
+    return at.replace(second=0, microsecond=0)
+
+
+def _lock(session_id: int) -> ClinicSession:
+    return ClinicSession.objects.select_for_update().select_related("clinic").get(pk=session_id)
+
+
+def _refuse_if(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationError(problems)
+
+
+def _replan(*, user, session: ClinicSession, at: dt.datetime, trigger: str, detail: str) -> PlanJob:
+    """Move "now" to `at` (never back; not at all when `at` is not on the morning's date),
+    retire open proposals, start the re-plan."""
+    local = at.astimezone(clinic_zone())
+    clock = max(local.time().replace(second=0, microsecond=0), session.start)
+    if local.date() == session.date and (session.state_at is None or clock > session.state_at):
+        session.state_at = clock
+        session.save(update_fields=["state_at"])
+    proposals_mark_stale(session=session)
+    return plan_job_start(user=user, session=session, trigger=trigger, trigger_detail=detail)
+
+
+def _log(user, visit: Visit, what: str) -> None:
+    if user is not None:
+        access_event_record(user=user, action=Action.WRITE, what=what, patient_id=visit.patient_id,
+                            visit_id=visit.pk, clinic_id=visit.session.clinic_id)
+
+
+def _visit_locked(visit: Visit) -> tuple[ClinicSession, Visit]:
+    session = _lock(visit.session_id)
+    visit = Visit.objects.select_related("session__clinic", "pathway", "patient").get(pk=visit.pk)
+    return session, visit
+
+
+@transaction.atomic
+def visit_arrive(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime) -> EventOutcome:
+    """The patient has arrived (a no-show who turns up after all is back on the morning)."""
+    at = _minute(at)
+    session, visit = _visit_locked(visit)
+    _refuse_if(at_problems(session, at, before_start_allowed=True))
+    if visit.status not in (VisitStatus.BOOKED, VisitStatus.NO_SHOW):
+        raise ValidationError({"type": _("This patient's visit is %(status)s already.") % {
+            "status": visit.get_status_display()}})
+    visit.status = VisitStatus.ARRIVED
+    visit.save(update_fields=["status"])
+    _log(user, visit, "arrival")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.ARRIVED,
+                                                 detail=f"{visit.code} {hhmm(at)}"))
+
+
+def _visit_step_locked(visit_step: VisitStep) -> tuple[ClinicSession, VisitStep]:
+    session = _lock(visit_step.visit.session_id)
+    visit_step = (VisitStep.objects.select_related("visit__session__clinic", "visit__patient", "step")
+                  .prefetch_related("allocations__resource__kind").get(pk=visit_step.pk))
+    return session, visit_step
+
+
+@transaction.atomic
+def step_start(
+    *, user: AbstractBaseUser | None, visit_step: VisitStep, at: dt.datetime, resources: list[Resource] | None = None,
+) -> EventOutcome:
+    """A step has started, on `resources` (default: the ones planned for it)."""
+    at = _minute(at)
+    session, visit_step = _visit_step_locked(visit_step)
+    visit = visit_step.visit
+    _refuse_if(at_problems(session, at))
+    if visit.status not in (VisitStatus.BOOKED, VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS):
+        raise ValidationError({"step": _("This patient's visit is %(status)s.") % {
+            "status": visit.get_status_display()}})
+    if visit_step.actual_start is not None:
+        raise ValidationError({"step": _("Step %(step)s has started already (%(start)s).") % {
+            "step": visit_step.step.code, "start": hhmm(visit_step.actual_start)}})
+    resources = list(resources) if resources is not None else planned_resources(visit_step)
+    if not resources:
+        raise ValidationError({"resources": _("This step has no planned resources: name them.")})
+    if any(r.clinic_id != session.clinic_id for r in resources):
+        raise ValidationError({"resources": _("Not a resource of this clinic.")})
+    _refuse_if(start_problems(visit_step, at, resources))
+    visit_step.actual_start = at
+    visit_step.save(update_fields=["actual_start"])
+    VisitStepResource.objects.bulk_create(
+        VisitStepResource(visit_step=visit_step, phase=AllocationPhase.ACTUAL, position=i, resource=r)
+        for i, r in enumerate(resources))
+    visit.status = VisitStatus.IN_PROGRESS
+    visit.save(update_fields=["status"])
+    _log(user, visit, f"step {visit_step.step.code} started")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.STEP_STARTED,
+                                                 detail=f"{visit.code} {visit_step.step.code} {hhmm(at)}"))
+
+
+@transaction.atomic
+def step_finish(*, user: AbstractBaseUser | None, visit_step: VisitStep, at: dt.datetime) -> EventOutcome:
+    at = _minute(at)
+    session, visit_step = _visit_step_locked(visit_step)
+    visit = visit_step.visit
+    _refuse_if(at_problems(session, at))
+    if visit_step.actual_start is None:
+        raise ValidationError({"step": _("Step %(step)s has not started.") % {"step": visit_step.step.code}})
+    if visit_step.actual_end is not None:
+        raise ValidationError({"step": _("Step %(step)s has finished already (%(end)s).") % {
+            "step": visit_step.step.code, "end": hhmm(visit_step.actual_end)}})
+    if at <= visit_step.actual_start:
+        raise ValidationError({"at": _("A step ends after it started (%(start)s).") % {
+            "start": hhmm(visit_step.actual_start)}})
+    visit_step.actual_end = at
+    visit_step.save(update_fields=["actual_end"])
+    if not visit.steps.filter(actual_end__isnull=True).exists():
+        visit.status = VisitStatus.DONE
+        visit.save(update_fields=["status"])
+    _log(user, visit, f"step {visit_step.step.code} finished")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at,
+                                                 trigger=PlanTrigger.STEP_FINISHED,
+                                                 detail=f"{visit.code} {visit_step.step.code} {hhmm(at)}"))
+
+
+@transaction.atomic
+def visit_no_show(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime) -> EventOutcome:
+    """The patient did not come: her resources are free for the others."""
+    at = _minute(at)
+    session, visit = _visit_locked(visit)
+    _refuse_if(at_problems(session, at, before_start_allowed=True))
+    if visit.status != VisitStatus.BOOKED:
+        raise ValidationError({"type": _("Only a booked patient who has not arrived can be a no-show "
+                                         "(this visit is %(status)s).") % {"status": visit.get_status_display()}})
+    visit.status = VisitStatus.NO_SHOW
+    visit.save(update_fields=["status"])
+    ResourceBooking.objects.filter(visit_step__visit=visit).delete()
+    _log(user, visit, "no-show")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.NO_SHOW,
+                                                 detail=f"{visit.code} {hhmm(at)}"))
+
+
+@transaction.atomic
+def walk_in_add(
+    *, user: AbstractBaseUser | None, session: ClinicSession, patient: Patient, pathway: Pathway, at: dt.datetime,
+    priority: int = 1,
+) -> EventOutcome:
+    """A patient without a booking, here now: a visit W01, W02, … that the re-plan fits in if it can."""
+    at = _minute(at)
+    session = _lock(session.pk)
+    _refuse_if(at_problems(session, at, before_start_allowed=True))
+    if pathway.clinic_id != session.clinic_id or not pathway.active:
+        raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
+    if session.visits.filter(patient=patient).exists():
+        raise ValidationError({"patient": _("This patient already has a visit this morning.")})
+    visit = Visit(session=session, patient=patient, pathway=pathway, code=visit_code_next(session, "W"),
+                  status=VisitStatus.ARRIVED, priority=priority)
+    visit.full_clean()
+    visit.save()
+    VisitStep.objects.bulk_create(VisitStep(visit=visit, step=step) for step in pathway.steps.all())
+    _log(user, visit, "walk-in")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.WALK_IN,
+                                                 detail=f"{visit.code} {pathway.code} {hhmm(at)}"))
+
+
+@transaction.atomic
+def resource_unavailable_from(
+    *, user: AbstractBaseUser | None, session: ClinicSession, resource: Resource, at: dt.datetime,
+    until: dt.datetime | None = None, reason: str = "", entered: dt.datetime | None = None,
+) -> EventOutcome:
+    """`resource` is away from `at` (until `until`, default the end of the morning): a doctor
+    called away. A step under way on it is left to finish; everything later moves. The
+    absence may lie ahead: "now" for the re-plan is when it was `entered` (default: the
+    clock), not `at`."""
+    at = _minute(at)
+    session = _lock(session.pk)
+    _refuse_if(at_problems(session, at))
+    if resource.clinic_id != session.clinic_id:
+        raise ValidationError({"resource": _("Not a resource of this clinic.")})
+    start = at.astimezone(clinic_zone()).time()
+    end = until.astimezone(clinic_zone()).time().replace(second=0, microsecond=0) if until else session.end
+    if until is not None and at_problems(session, until):
+        raise ValidationError({"until": next(iter(at_problems(session, until).values()))})
+    if end <= start:
+        raise ValidationError({"until": _("The absence must end after it starts.")})
+    absence = AvailabilityException(resource=resource, date=session.date, start=start, end=end,
+                                    kind=ExceptionKind.ABSENT, reason=reason or _("unavailable"))
+    absence.full_clean()
+    absence.save()
+    entered = min(at, entered or timezone.now())
+    return EventOutcome(job=_replan(user=user, session=session, at=entered, trigger=PlanTrigger.RESOURCE_UNAVAILABLE,
+                                    detail=f"{resource.code} {hhmm(at)}-{end:%H:%M}"))
+
+
+@transaction.atomic
+def visit_switch_pathway(
+    *, user: AbstractBaseUser | None, visit: Visit, pathway: Pathway, at: dt.datetime,
+) -> EventOutcome:
+    """The visit continues on another pathway (a biopsy decided during ultrasound). Steps
+    that have started are kept by their step code, with what happened; the new pathway must
+    contain them and its rules must hold for them."""
+    at = _minute(at)
+    session, visit = _visit_locked(visit)
+    _refuse_if(at_problems(session, at))
+    if visit.status in (VisitStatus.DONE, VisitStatus.NO_SHOW, VisitStatus.CANCELLED):
+        raise ValidationError({"pathway": _("This patient's visit is %(status)s.") % {
+            "status": visit.get_status_display()}})
+    if pathway.clinic_id != session.clinic_id or not pathway.active:
+        raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
+    if pathway.pk == visit.pathway_id:
+        raise ValidationError({"pathway": _("The visit is on this pathway already.")})
+    old_steps = list(visit.steps.select_related("step").prefetch_related("allocations__resource__kind"))
+    new_steps = {s.code: s for s in pathway.steps.all()}
+    kept = {vs.step.code: vs for vs in old_steps}
+    for code, vs in kept.items():
+        if vs.actual_start is not None:
+            if code not in new_steps:
+                raise ValidationError({"pathway": _("Step %(step)s has started and is not part of %(pathway)s.") % {
+                    "step": code, "pathway": pathway.code}})
+            _refuse_if(resources_problems(new_steps[code], actual_resources(vs)))
+    carried = {code: (vs, list(vs.allocations.all()), list(vs.bookings.all())) for code, vs in kept.items()
+               if code in new_steps}
+    VisitStep.objects.filter(visit=visit).delete()  # the trigger allows the switch once they are gone
+    visit.pathway = pathway
+    visit.save(update_fields=["pathway"])
+    for code, step in new_steps.items():
+        old, allocations, bookings = carried.get(code, (None, [], []))
+        vs = VisitStep.objects.create(
+            visit=visit, step=step, extra_minutes=old.extra_minutes if old else 0,
+            planned_start=old.planned_start if old else None, planned_end=old.planned_end if old else None,
+            actual_start=old.actual_start if old else None, actual_end=old.actual_end if old else None)
+        VisitStepResource.objects.bulk_create(
+            VisitStepResource(visit_step=vs, phase=a.phase, position=a.position, resource=a.resource)
+            for a in allocations)
+        ResourceBooking.objects.bulk_create(
+            ResourceBooking(session=session, visit_step=vs, resource=b.resource, start=b.start, end=b.end)
+            for b in bookings)
+    _check_recorded_steps(visit)
+    _check_can_finish(session, visit, at)
+    _log(user, visit, f"pathway switched to {pathway.code}")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at,
+                                                 trigger=PlanTrigger.PATHWAY_SWITCHED,
+                                                 detail=f"{visit.code} {pathway.code} {hhmm(at)}"))
+
+
+def _check_recorded_steps(visit: Visit) -> None:
+    """The steps that happened still keep the (new) pathway's order and lags (else roll back)."""
+    for vs in visit.steps.select_related("step").filter(actual_start__isnull=False):
+        for link in vs.step.predecessors.select_related("after"):
+            before = visit.steps.filter(step=link.after).first()
+            if before is None or before.actual_end is None or before.actual_end > vs.actual_start:
+                raise ValidationError({"pathway": _(
+                    "On %(pathway)s, step %(step)s comes after %(before)s, which has not finished.") % {
+                    "pathway": visit.pathway.code, "step": vs.step.code, "before": link.after.code}})
+
+
+def _check_can_finish(session: ClinicSession, visit: Visit, now: dt.datetime) -> None:
+    """The new pathway must still fit in the morning (a core biopsy needs two hours of lab time)."""
+    steps = list(visit.steps.select_related("step").prefetch_related("step__predecessors"))
+    end = earliest_finish(steps, now)
+    deadline = aware(session.date, visit.latest or session.end)
+    if end > deadline:
+        raise ValidationError({"pathway": _(
+            "On %(pathway)s the visit would end at %(end)s at the earliest, after %(deadline)s.") % {
+            "pathway": visit.pathway.code, "end": hhmm(end), "deadline": hhmm(deadline)}})

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "planning"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("referrals/new/", views.referral_new, name="referral-new"),
+    path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
+    path("referrals/<int:referral_id>/book/", views.referral_book, name="referral-book"),
+    path("sessions/<int:session_id>/", views.session_plan, name="session"),
+    path("jobs/<uuid:job_id>/", views.job_detail, name="job"),
+    path("plans/<int:plan_id>/", views.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/publish/", views.plan_publish_view, name="plan-publish"),
+]

@@ -1,0 +1,80 @@
+"""The planner's pages: a referral to a booking; a morning planned, its proposal, publishing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from mammapoli.planning.models import Plan, PlanStatus, Visit
+from mammapoli.planning.working_days import working_days_after
+from mammapoli.records.models import Referral
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def as_user(client):
+    def login(user):
+        client.force_login(user)
+        return client
+    return login
+
+
+def test_from_referral_to_booking(planner, as_user, pathways, clinic):
+    client = as_user(planner)
+    assert client.get("/planning/referrals/new/").status_code == 200
+    response = client.post("/planning/referrals/new/", {
+        "clinic": clinic.pk, "hospital_number": "7005555", "given_name": "Ilse", "family_name": "Bakker",
+        "date_of_birth": "1975-06-01", "sex": "F", "referring_gp": "Praktijk Noord", "complaint": "palpable_lump",
+        "urgency": "urgent", "suspicion": "moderate"})
+    referral = Referral.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/planning/referrals/{referral.pk}/"
+    page = client.get(f"/planning/referrals/{referral.pk}/").content.decode()
+    tomorrow = next(working_days_after(timezone.localdate()))
+    assert "fna" in page and 'name="arrival" value="08:00"' in page and tomorrow.isoformat() in page
+    booked = client.post(f"/planning/referrals/{referral.pk}/book/",
+                         {"pathway": "fna", "date": tomorrow.isoformat(), "arrival": "08:00"}, follow=True)
+    assert Visit.objects.get().code == "P01"
+    assert "Booked: P01" in booked.content.decode()
+    again = client.post(f"/planning/referrals/{referral.pk}/book/",
+                        {"pathway": "fna", "date": tomorrow.isoformat(), "arrival": "08:00"}, follow=True)
+    assert "already booked" in again.content.decode() and Visit.objects.count() == 1
+
+
+def test_a_referral_form_with_errors_is_shown_again(planner, as_user, clinic):
+    response = as_user(planner).post("/planning/referrals/new/", {"clinic": clinic.pk, "complaint": "headache"})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_plan_a_morning_see_the_proposal_and_publish(planner, as_user, small_morning,
+                                                    django_capture_on_commit_callbacks, settings):
+    client = as_user(planner)
+    assert "Plan this morning" in client.get(f"/planning/sessions/{small_morning.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/planning/sessions/{small_morning.pk}/", {"time_limit": "1"})
+    assert response.status_code == 302
+    job_page = client.get(response["Location"]).content.decode()
+    assert "Improving plans" in job_page and "See the proposal" in job_page
+    plan = Plan.objects.get()
+    page = client.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert "new on the plan" in page and "Publish" in page
+    published = client.post(f"/planning/plans/{plan.pk}/publish/", follow=True)
+    assert "The plan is published." in published.content.decode()
+    assert Plan.objects.get().status == PlanStatus.PUBLISHED
+
+
+def test_the_pages_are_the_planners(surgeon, outsider, as_user, small_morning):
+    assert as_user(surgeon).post(f"/planning/sessions/{small_morning.pk}/", {}).status_code == 403
+    assert as_user(outsider).get(f"/planning/sessions/{small_morning.pk}/").status_code == 404
+    referral = Referral.objects.create(clinic=small_morning.clinic, patient=small_morning.visits.first().patient,
+                                       referring_gp="x", complaint="pain", received_on=dt.date(2026, 11, 30))
+    assert as_user(surgeon).get(f"/planning/referrals/{referral.pk}/").status_code == 403
+    assert as_user(outsider).get(f"/planning/referrals/{referral.pk}/").status_code == 404
+
+
+def test_dutch_pages(planner, as_user, small_morning, settings):
+    settings.LANGUAGE_CODE = "nl"
+    client = as_user(planner)
+    page = client.get(f"/planning/sessions/{small_morning.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Plan deze ochtend" in page

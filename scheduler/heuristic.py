@@ -542,14 +542,13 @@ def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[
 
 
 def exchange_plan(prep: Prepared, placements: dict[int, Placement], possible: list[int], *,
-                  min_stay: dict[int, int] | None = None, time_budget: float = 0.5,
+                  time_budget: float = 0.5,
                   placer: Placer | None = None) -> dict[int, Placement]:
     """More priority by exchanges: take one seen patient out (the most resource-hungry per
     unit of priority first), fit in as many unseen patients as will go, then the one taken
     out if it still fits; keep the exchange when the priority seen goes up."""
     t_start = time.perf_counter()
     placer = placer or Placer(prep)
-    ms = min_stay or {}
     patients = prep.patients
     plan = dict(placements)
     rank = {i: k for k, i in enumerate(efficiency_order(prep, list(possible)))}   # best first

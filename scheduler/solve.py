@@ -242,7 +242,7 @@ def _solve(prep: Prepared, search: _Search) -> Result:
     first = plan.placements if forced <= set(plan.placements) else None
     if first is not None:
         if plan.priority < upper_priority:
-            first = exchange_plan(prep, first, possible, min_stay=search.min_stay, placer=placer,
+            first = exchange_plan(prep, first, possible, placer=placer,
                                   time_budget=max(0.02, min(1.0, 0.04 * search.remaining())))
         first = compact_plan(prep, first, min_stay=search.min_stay, placer=placer,
                              time_budget=max(0.02, min(0.3, 0.03 * search.remaining())))
@@ -321,7 +321,7 @@ class _Context:
             # (and while the priority is open, try exchanges for more).
             polished = assign_pooled(self.prep, out.placements)
             if self.p1 is None and s.priority(polished) < self.upper:
-                polished = exchange_plan(self.prep, polished, self.possible, min_stay=s.min_stay,
+                polished = exchange_plan(self.prep, polished, self.possible,
                                          time_budget=max(0.02, min(0.5, 0.03 * s.remaining())))
             polished = compact_plan(self.prep, polished, min_stay=s.min_stay,
                                     time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))

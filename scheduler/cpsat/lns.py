@@ -254,13 +254,12 @@ class Lns:
                 solver.stop_search()
 
     def _worker(self, improvements: queue.Queue, index: int = 0) -> None:
-        n = len(self.cm.patients)
         base = self.cm.model
         # Some diversity between the threads: every other one looks at larger neighbourhoods.
         spread = self.spread if index % 2 else 0
         while not self._done():
             with self._lock:
-                best, best_obj = self._best, self._best_obj
+                best = self._best
                 # Stuck for a while: look at bigger neighbourhoods, for longer.
                 boost = min(2, self.stall // 8)
                 k = max(2, min(self.max_size, self.size + spread + 2 * boost))

@@ -1,4 +1,3 @@
-import datetime as dt
 import time
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus
-from mammapoli.planning.selectors import session_by_clinic_and_date
+from mammapoli.planning.management.arguments import add_session_arguments, session_from_arguments
 from mammapoli.planning.services.jobs import LOST_AFTER, plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 
@@ -19,21 +18,14 @@ class Command(BaseCommand):
             "without a broker, else on a worker), printing each improving plan; --publish publishes it.")
 
     def add_arguments(self, parser):
-        parser.add_argument("clinic")
-        parser.add_argument("date", help="YYYY-MM-DD")
+        add_session_arguments(parser)
         parser.add_argument("--publish", action="store_true", help="publish the proposal when it is ready")
         parser.add_argument("--time-limit", type=int, default=None,
                             help=f"seconds for the engine (default {settings.SCHEDULER_TIME_LIMIT})")
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, clinic: str, date: str, publish: bool, time_limit: int | None, seed: int, **options):
-        try:
-            day = dt.date.fromisoformat(date)
-        except ValueError:
-            raise CommandError(f"date: not a date in YYYY-MM-DD form: {date!r}") from None
-        session = session_by_clinic_and_date(clinic, day)
-        if session is None:
-            raise CommandError(f"no morning of clinic {clinic!r} on {day}")
+        session = session_from_arguments(clinic, date)
         try:
             job = plan_job_start(user=None, session=session, time_limit=time_limit, seed=seed)
         except ValidationError as exc:

@@ -78,6 +78,19 @@ def _allocation_codes(visit_step: VisitStep, phase: str) -> list[str]:
     return [a.resource.code for a in visit_step.allocations.all() if a.phase == phase]
 
 
+def _extra_minutes(visit_step: VisitStep, session: ClinicSession) -> int:
+    """The step's extra minutes; a step under way past its planned length lasts at least until
+    "now" (else the engine would free its resources while she is still in the room)."""
+    extra = visit_step.extra_minutes
+    if visit_step.actual_start is None or visit_step.actual_end is not None or session.state_at is None:
+        return extra
+    start = timezone.localtime(visit_step.actual_start, clinic_zone())
+    if start.date() != session.date:
+        return extra
+    running = (session.state_at.hour * 60 + session.state_at.minute) - (start.hour * 60 + start.minute)
+    return max(extra, running - visit_step.step.duration)
+
+
 def planned_visits(session: ClinicSession):
     """The visits that take part in the morning's plan, with everything the export reads."""
     if session.pk is None:
@@ -122,7 +135,7 @@ def session_to_morning(session: ClinicSession) -> dict:
             entry["latest"] = hhmm(visit.latest)
         if visit.priority != 1:
             entry["priority"] = visit.priority
-        extra = {vs.step.code: vs.extra_minutes for vs in visit.steps.all() if vs.extra_minutes}
+        extra = {vs.step.code: minutes for vs in visit.steps.all() if (minutes := _extra_minutes(vs, session))}
         if extra:
             entry["extra"] = extra
         patients.append(entry)

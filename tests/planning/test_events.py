@@ -117,6 +117,20 @@ def test_a_step_that_overran_is_fixed_with_its_real_end(morning, on_commit, reco
     assert_valid_replan(outcome.job, PlanTrigger.STEP_FINISHED)
 
 
+def test_a_step_under_way_past_its_planned_length_holds_its_resources_until_now(morning, on_commit, record):
+    visit = first_patient(morning)
+    start_as_planned(morning, visit.code, "exam", record)
+    exam = step(morning, visit.code, "exam")
+    now = exam.planned_end + dt.timedelta(minutes=10)  # the exam is still going on, 10 minutes over
+    other = morning.visits.exclude(pk=visit.pk).filter(status=VisitStatus.BOOKED).order_by("code").first()
+    outcome = on_commit(visit_arrive, user=None, visit=other, at=now)
+    entry = next(p for p in outcome.job.morning["patients"] if p["id"] == visit.code)
+    assert entry["extra"] == {"exam": 10}
+    plan = assert_valid_replan(outcome.job, PlanTrigger.ARRIVED)
+    kept = next(a for a in plan.data["assignments"] if (a["patient"], a["step"]) == (visit.code, "exam"))
+    assert (kept["start"], kept["end"]) == (hhmm(exam.actual_start), hhmm(now))
+
+
 def test_a_no_show_frees_her_resources_and_drops_her_from_the_morning(morning, on_commit):
     visit = first_patient(morning)
     outcome = on_commit(visit_no_show, user=None, visit=visit, at=at(morning, "08:30"))

@@ -8,9 +8,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mammapoli.audit.models import Action
+from mammapoli.clinics.models import Resource
+from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.models import ClinicSession
+from mammapoli.planning.permissions import PLANNERS
 
 from .access import session_for_user
+from .actions import RowActions, row_actions
 from .arrivals import Arrival, arrival_list
 from .board import BoardEntry, board_entries
 from .chart import RESOURCES, ROW_MODES, Chart, day_chart
@@ -32,11 +36,23 @@ class DayView:
 
 
 @dataclass(frozen=True)
+class BoardRow:
+    entry: BoardEntry
+    actions: RowActions
+
+
+@dataclass(frozen=True)
 class Board:
     session: ClinicSession
     role: str
     morning: MorningFacts
     entries: list[BoardEntry]
+    rows: list[BoardRow]
+    pathways: list[str]
+
+    @property
+    def may_plan(self) -> bool:
+        return self.role in PLANNERS
 
 
 def day_view_for_user(
@@ -54,8 +70,12 @@ def day_view_for_user(
 def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
     access = session_for_user(user, session_id, what="board")
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
-    return Board(session=access.session, role=access.membership.role, morning=morning,
-                 entries=board_entries(morning))
+    entries = board_entries(morning)
+    planner = access.membership.role in PLANNERS
+    own = frozenset(Resource.objects.filter(staff_member=access.membership).values_list("code", flat=True))
+    return Board(session=access.session, role=access.membership.role, morning=morning, entries=entries,
+                 rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
+                 pathways=list(active_pathways(access.session.clinic_id).values_list("code", flat=True)))
 
 
 def mornings_for_user(user: User, *, first_day: dt.date, days: int = 7) -> QuerySet[ClinicSession]:

@@ -1,8 +1,23 @@
+"""The day view, the clinic board, and the events entered on the board (each re-plans the rest
+of the morning). Server-rendered, no JavaScript: each event is a small form."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from mammapoli.audit.models import Action
+from mammapoli.planning.models import ClinicSession, Plan, PlanJobStatus
+from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
+from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
+from mammapoli.planning.services.events import EventOutcome
+from mammapoli.records.access import session_for_user, visit_for_user
 
 from .chart import RESOURCES
+from .forms import AbsenceForm, VisitEventForm, WalkInForm
 from .selectors import board_for_user, day_view_for_user
 
 
@@ -16,3 +31,90 @@ def day_view(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def board(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "board/board.html", {"board": board_for_user(request.user, session_id)})
+
+
+def _to_board(session: ClinicSession) -> HttpResponse:
+    return redirect("board:board", session_id=session.pk)
+
+
+def _after_event(request: HttpRequest, outcome: EventOutcome, role: str, session: ClinicSession) -> HttpResponse:
+    """The planner goes on to the re-plan (who moves, whom to call, publish); the others back to the board."""
+    job = outcome.job
+    job.refresh_from_db()
+    if job.status == PlanJobStatus.FAILED:
+        messages.error(request, _("Recorded, but the re-plan failed: %(error)s") % {"error": job.error})
+        return _to_board(session)
+    if role not in PLANNERS:
+        messages.success(request, _("Recorded. The planner publishes the re-plan."))
+        return _to_board(session)
+    plan = Plan.objects.filter(job=job).first()
+    if plan is None:  # a worker is still planning: its page follows the progress
+        return redirect("planning:job", job_id=job.job_id)
+    messages.success(request, _("Recorded and re-planned: check who moves and whom to call, then publish."))
+    return redirect("planning:plan", plan_id=plan.pk)
+
+
+def _problems(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _form_problems(form) -> str:
+    return " ".join(f"{form.fields[field].label or field if field in form.fields else field}: {' '.join(problems)}"
+                    for field, problems in form.errors.items())
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@login_required
+@require_POST
+def visit_event(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """One button of a board row: arrived, started, finished, no-show, another pathway."""
+    access = visit_for_user(request.user, visit_id, roles=EVENT_ROLES, action=Action.WRITE, what="event")
+    session = access.visit.session
+    form = VisitEventForm(request.POST, session=session)
+    if not form.is_valid():
+        messages.error(request, f"{access.visit.code}: " + _form_problems(form))
+        return _to_board(session)
+    try:
+        outcome = visit_event_enter(user=request.user, access=access, **form.event_arguments())
+    except ValidationError as error:
+        messages.error(request, f"{access.visit.code}: " + _problems(error))
+        return _to_board(session)
+    return _after_event(request, outcome, access.role, session)
+
+
+@login_required
+def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A patient without a booking, here now: the planner types her in and the morning is re-planned."""
+    posted = request.method == "POST"
+    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE if posted else Action.READ,
+                              what="walk-in")
+    form = WalkInForm(request.POST if posted else None, session=access.session)
+    if posted and form.is_valid():
+        try:
+            outcome = walk_in_enter(user=request.user, access=access, **form.walk_in_arguments())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_event(request, outcome, access.role, access.session)
+    return render(request, "board/walk_in.html", {"session": access.session, "form": form})
+
+
+@login_required
+def absence(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A doctor called away (or a device down) from a time: the rest of the morning is re-planned."""
+    posted = request.method == "POST"
+    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE if posted else Action.READ,
+                              what="resource unavailable")
+    form = AbsenceForm(request.POST if posted else None, session=access.session)
+    if posted and form.is_valid():
+        try:
+            outcome = resource_unavailable_enter(user=request.user, **form.absence_arguments())
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_event(request, outcome, access.role, access.session)
+    return render(request, "board/absence.html", {"session": access.session, "form": form})

@@ -104,13 +104,14 @@ def walk_in_enter(
 
 def resource_unavailable_enter(
     *, user: AbstractBaseUser, resource: Resource, at: dt.datetime | None = None,
-    until: dt.datetime | None = None, reason: str = "",
+    until: dt.datetime | None = None, reason: str = "", session: ClinicSession | None = None,
 ) -> EventOutcome:
-    """`resource` is away from `at` on that day's morning."""
+    """`resource` is away from `at` on `session` (default: the morning of `at`'s day)."""
     at = at or timezone.now()
-    day = timezone.localtime(at).date()
-    session = ClinicSession.objects.filter(clinic_id=resource.clinic_id, date=day).first()
     if session is None:
-        raise ValidationError({"at": _("The clinic holds no morning on %(date)s.") % {"date": day.isoformat()}})
+        day = timezone.localtime(at).date()
+        session = ClinicSession.objects.filter(clinic_id=resource.clinic_id, date=day).first()
+        if session is None:
+            raise ValidationError({"at": _("The clinic holds no morning on %(date)s.") % {"date": day.isoformat()}})
     return events.resource_unavailable_from(user=user, session=session, resource=resource, at=at, until=until,
                                             reason=reason)

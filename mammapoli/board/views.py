@@ -86,35 +86,34 @@ def visit_event(request: HttpRequest, visit_id: int) -> HttpResponse:
     return _after_event(request, outcome, access.role, session)
 
 
-@login_required
-def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
-    """A patient without a booking, here now: the planner types her in and the morning is re-planned."""
+def _session_event_page(request: HttpRequest, session_id: int, *, what: str, form_class, template: str,
+                        enter) -> HttpResponse:
+    """A planner's event about the whole morning: the form, then `enter(access, form)` and the re-plan."""
     posted = request.method == "POST"
     access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE if posted else Action.READ,
-                              what="walk-in")
-    form = WalkInForm(request.POST if posted else None, session=access.session)
+                              what=what)
+    form = form_class(request.POST if posted else None, session=access.session)
     if posted and form.is_valid():
         try:
-            outcome = walk_in_enter(user=request.user, access=access, **form.walk_in_arguments())
+            outcome = enter(access, form)
         except ValidationError as error:
             _add_errors(form, error)
         else:
             return _after_event(request, outcome, access.role, access.session)
-    return render(request, "board/walk_in.html", {"session": access.session, "form": form})
+    return render(request, template, {"session": access.session, "form": form})
+
+
+@login_required
+def walk_in(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A patient without a booking, here now: the planner types her in and the morning is re-planned."""
+    return _session_event_page(
+        request, session_id, what="walk-in", form_class=WalkInForm, template="board/walk_in.html",
+        enter=lambda access, form: walk_in_enter(user=request.user, access=access, **form.walk_in_arguments()))
 
 
 @login_required
 def absence(request: HttpRequest, session_id: int) -> HttpResponse:
     """A doctor called away (or a device down) from a time: the rest of the morning is re-planned."""
-    posted = request.method == "POST"
-    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE if posted else Action.READ,
-                              what="resource unavailable")
-    form = AbsenceForm(request.POST if posted else None, session=access.session)
-    if posted and form.is_valid():
-        try:
-            outcome = resource_unavailable_enter(user=request.user, **form.absence_arguments())
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            return _after_event(request, outcome, access.role, access.session)
-    return render(request, "board/absence.html", {"session": access.session, "form": form})
+    return _session_event_page(
+        request, session_id, what="resource unavailable", form_class=AbsenceForm, template="board/absence.html",
+        enter=lambda access, form: resource_unavailable_enter(user=request.user, **form.absence_arguments()))

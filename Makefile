@@ -5,7 +5,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
-TODAY := $(shell date +%F)
 
 .PHONY: install demo test serve
 
@@ -20,7 +19,7 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
-	$(PY) manage.py plan_morning demo $(TODAY) --publish
+	$(PY) manage.py plan_morning demo today --publish
 	$(PY) manage.py runserver $(HOST)
 
 test: install

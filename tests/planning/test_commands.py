@@ -41,7 +41,9 @@ def test_the_demo_morning_out_of_the_box():
 
     today = timezone.localdate().isoformat()
     run("load_demo")
-    output = run("plan_morning", "demo", today, "--publish", "--time-limit", "2")
+    # As `make demo` runs it: 'today' is the clinic's date (Europe/Amsterdam), which is not the
+    # machine's UTC date for an hour or two around midnight.
+    output = run("plan_morning", "demo", "today", "--publish", "--time-limit", "2")
     assert "Published plan" in output
     morning = json.loads(run("export_morning", "demo", today))
     plan = json.loads(run("export_plan", "demo", today))
@@ -57,6 +59,13 @@ def test_the_demo_morning_out_of_the_box():
 def test_plan_morning_fails_with_a_clear_message(small_morning, args, message):
     with pytest.raises(CommandError, match=message):
         run("plan_morning", *args)
+
+
+def test_today_is_the_clinics_date(small_morning):
+    from django.utils import timezone
+
+    with pytest.raises(CommandError, match=f"no morning of clinic 'testpoli' on {timezone.localdate()}"):
+        run("export_plan", "testpoli", "today")
 
 
 def test_export_plan_of_an_unknown_morning_fails_clearly(db):

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.selectors import session_by_clinic_and_date
@@ -12,14 +13,17 @@ from mammapoli.planning.selectors import session_by_clinic_and_date
 
 def add_session_arguments(parser) -> None:
     parser.add_argument("clinic")
-    parser.add_argument("date", help="YYYY-MM-DD")
+    parser.add_argument("date", help="YYYY-MM-DD, or 'today' (the clinic's date, TIME_ZONE)")
 
 
 def session_from_arguments(clinic: str, date: str) -> ClinicSession:
-    try:
-        day = dt.date.fromisoformat(date)
-    except ValueError:
-        raise CommandError(f"date: not a date in YYYY-MM-DD form: {date!r}") from None
+    if date == "today":  # the clinic's today, not the machine's (they differ around midnight)
+        day = timezone.localdate()
+    else:
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            raise CommandError(f"date: not a date in YYYY-MM-DD form (or 'today'): {date!r}") from None
     session = session_by_clinic_and_date(clinic, day)
     if session is None:
         raise CommandError(f"no morning of clinic {clinic!r} on {day}")

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.adapter import aware
+from mammapoli.planning.forms import PatientFields
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.services.event_entry import EventType
-from mammapoli.records.models import Sex
 
 #: Events without a step; a step's events are sent as "step_started:<step>" / "step_finished:<step>".
 VISIT_EVENTS = (EventType.ARRIVED, EventType.NO_SHOW, EventType.PATHWAY_SWITCHED)
@@ -68,19 +68,12 @@ class VisitEventForm(_MorningTimes):
         return arguments
 
 
-class WalkInForm(_MorningTimes):
-    hospital_number = forms.RegexField(label=_("hospital number"), regex=r"^[A-Za-z0-9-]+$", max_length=32)
-    given_name = forms.CharField(label=_("given name"), max_length=100)
-    family_name = forms.CharField(label=_("family name"), max_length=100)
-    date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.FEMALE)
+class WalkInForm(_MorningTimes, PatientFields):
     pathway = forms.ChoiceField(label=_("pathway"))
     priority = forms.IntegerField(label=_("priority"), min_value=1, max_value=9, initial=1,
                                   help_text=_("higher is more urgent: 2 or more for an urgent walk-in"))
 
-    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex")
-
-    field_order = [*PATIENT_FIELDS, "pathway", "priority", "at"]
+    field_order = [*PatientFields.PATIENT_FIELDS, "pathway", "priority", "at"]
 
     def __init__(self, *args, session: ClinicSession, **kwargs):
         super().__init__(*args, session=session, **kwargs)
@@ -90,7 +83,7 @@ class WalkInForm(_MorningTimes):
     def walk_in_arguments(self) -> dict:
         """The keyword arguments of `walk_in_enter` (besides user and access)."""
         data = self.cleaned_data
-        return {"patient": {key: data[key] for key in self.PATIENT_FIELDS}, "pathway": data["pathway"],
+        return {"patient": self.patient(), "pathway": data["pathway"],
                 "priority": data["priority"], "at": _at(self.session, data["at"])}
 
 

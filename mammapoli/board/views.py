@@ -15,6 +15,7 @@ from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
 from mammapoli.planning.services.events import EventOutcome
 from mammapoli.records.access import session_for_user, visit_for_user
+from mammapoli.web.form_errors import form_add_service_errors
 
 from .chart import RESOURCES
 from .forms import AbsenceForm, VisitEventForm, WalkInForm
@@ -63,10 +64,6 @@ def _form_problems(form) -> str:
                     for field, problems in form.errors.items())
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
-
 
 @login_required
 @require_POST
@@ -97,7 +94,7 @@ def _session_event_page(request: HttpRequest, session_id: int, *, what: str, for
         try:
             outcome = enter(access, form)
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return _after_event(request, outcome, access.role, access.session)
     return render(request, template, {"session": access.session, "form": form})

@@ -6,13 +6,23 @@ from django.utils.translation import gettext_lazy as _
 from mammapoli.records.models import Complaint, Sex, Suspicion, Urgency
 
 
-class ReferralForm(forms.Form):
-    clinic = forms.ChoiceField(label=_("clinic"))
+class PatientFields(forms.Form):
+    """Who the patient is, as `patient_get_or_create` takes it (a referral, a walk-in)."""
+
     hospital_number = forms.RegexField(label=_("hospital number"), regex=r"^[A-Za-z0-9-]+$", max_length=32)
     given_name = forms.CharField(label=_("given name"), max_length=100)
     family_name = forms.CharField(label=_("family name"), max_length=100)
     date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.FEMALE)
+
+    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex")
+
+    def patient(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.PATIENT_FIELDS}
+
+
+class ReferralForm(PatientFields):
+    clinic = forms.ChoiceField(label=_("clinic"))
     referring_gp = forms.CharField(label=_("referring GP"), max_length=200)
     complaint = forms.ChoiceField(label=_("complaint"), choices=Complaint.choices)
     reason = forms.CharField(label=_("reason for referral"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -22,14 +32,11 @@ class ReferralForm(forms.Form):
     received_on = forms.DateField(label=_("received on"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
+    field_order = ["clinic"]
+
     def __init__(self, *args, clinics, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["clinic"].choices = [(c.pk, str(c)) for c in clinics]
-
-    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex")
-
-    def patient(self) -> dict:
-        return {key: self.cleaned_data[key] for key in self.PATIENT_FIELDS}
 
     def referral(self) -> dict:
         skip = {"clinic", *self.PATIENT_FIELDS}

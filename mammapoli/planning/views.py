@@ -31,15 +31,12 @@ from mammapoli.planning.services.plans import plan_publish
 from mammapoli.planning.working_days import target_date
 from mammapoli.records.access import clinic_membership_for_user, referral_for_user, session_for_user
 from mammapoli.records.patient_services import referral_intake
+from mammapoli.web.form_errors import form_add_service_errors
 
 
 def _planner_clinics(user) -> list[Clinic]:
     return list(Clinic.objects.filter(staff__user=user, staff__role__in=PLANNERS).order_by("name"))
 
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -61,7 +58,7 @@ def referral_new(request: HttpRequest) -> HttpResponse:
         try:
             referral = referral_intake(user=request.user, clinic=clinic, patient=form.patient(), **form.referral())
         except ValidationError as error:
-            _add_errors(form, error)
+            form_add_service_errors(form, error)
         else:
             return redirect("planning:referral", referral_id=referral.pk)
     return render(request, "planning/referral_new.html", {"form": form, "clinics": clinics})

@@ -266,6 +266,34 @@ class SessionAccess:
         return self.membership.role
 
 
+def session_checked(
+    user: AbstractBaseUser | AnonymousUser,
+    session_id: int,
+    *,
+    roles: Collection[str] | None = None,
+    lock: bool = False,
+    action: Action = Action.READ,
+    what: str = "session",
+) -> SessionAccess:
+    """The check of `session_for_user`, logging only a refusal: for a page that logs, one row
+    each, the patients it then shows (the day view, the board)."""
+    queryset = ClinicSession.objects.select_related("clinic")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    session = queryset.filter(pk=session_id).first()
+    membership = membership_for(user, session.clinic_id) if session else None
+    refused = {"user": user, "action": action, "what": what, "outcome": Outcome.DENIED,
+               "clinic_id": session.clinic_id if session else None, "role": membership.role if membership else ""}
+    if session is None or membership is None:
+        access_event_record(**refused, detail=f"session={session_id} " + (
+            "not in the clinic team" if session else "no such session"))
+        raise PatientDataNotFound(_("No such morning in your clinics."))
+    if roles is not None and membership.role not in roles:
+        access_event_record(**refused, detail=f"session={session_id} role {membership.role} may not do this")
+        raise PatientDataForbidden(_("Your role may not do this."))
+    return SessionAccess(session=session, membership=membership)
+
+
 def session_for_user(
     user: AbstractBaseUser | AnonymousUser,
     session_id: int,
@@ -281,24 +309,10 @@ def session_for_user(
     and one access-log row per call (the morning itself, no patient; a page or answer that
     then shows patients logs them as it shows them).
     """
-    queryset = ClinicSession.objects.select_related("clinic")
-    if lock:
-        queryset = queryset.select_for_update(of=("self",))
-    session = queryset.filter(pk=session_id).first()
-    membership = membership_for(user, session.clinic_id) if session else None
-    log = {"user": user, "action": action, "what": what, "clinic_id": session.clinic_id if session else None,
-           "role": membership.role if membership else "", "detail": f"session={session_id}"}
-    if session is None or membership is None:
-        access_event_record(**{**log, "detail": log["detail"] + (" not in the clinic team" if session else
-                                                                 " no such session")},
-                            outcome=Outcome.DENIED)
-        raise PatientDataNotFound(_("No such morning in your clinics."))
-    if roles is not None and membership.role not in roles:
-        access_event_record(**{**log, "detail": log["detail"] + f" role {membership.role} may not do this"},
-                            outcome=Outcome.DENIED)
-        raise PatientDataForbidden(_("Your role may not do this."))
-    access_event_record(**log)
-    return SessionAccess(session=session, membership=membership)
+    access = session_checked(user, session_id, roles=roles, lock=lock, action=action, what=what)
+    access_event_record(user=user, action=action, what=what, clinic_id=access.session.clinic_id, role=access.role,
+                        detail=f"session={session_id}")
+    return access
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.board.access import SessionNotFound, session_for_user
+from mammapoli.board.access import session_for_user
 from mammapoli.planning.models import VisitStatus
+from mammapoli.records.access import PatientDataNotFound
 
 pytestmark = pytest.mark.django_db
 
@@ -25,18 +26,18 @@ def test_team_members_see_the_morning_and_each_patient_shown_is_logged(request, 
 
 
 def test_an_outsider_gets_not_found_and_one_refused_row(morning, outsider):
-    with pytest.raises(SessionNotFound):
+    with pytest.raises(PatientDataNotFound):
         session_for_user(outsider, morning.pk, what="board")
     (row,) = AccessEvent.objects.filter(username="olaf.outsider")
     assert (row.action, row.what, row.outcome, row.clinic_id, row.patient_id, row.detail) == (
-        "list", "board", "denied", morning.clinic_id, None, f"session={morning.pk}: not in the clinic team")
+        "list", "board", "denied", morning.clinic_id, None, f"session={morning.pk} not in the clinic team")
 
 
 def test_a_missing_morning_is_not_found_either(planner):
-    with pytest.raises(SessionNotFound):
+    with pytest.raises(PatientDataNotFound):
         session_for_user(planner, 999_999, what="day view")
     (row,) = AccessEvent.objects.all()
-    assert (row.outcome, row.clinic_id, row.detail) == ("denied", None, "session=999999: no such session")
+    assert (row.outcome, row.clinic_id, row.detail) == ("denied", None, "session=999999 no such session")
 
 
 def test_cancelled_visits_are_neither_shown_nor_logged(morning, planner):

@@ -47,3 +47,19 @@ def test_the_print_layout_fits_the_chart_and_the_arrivals_on_one_landscape_page(
         pdf = page.pdf(prefer_css_page_size=True, print_background=True)
         assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, rows
     assert AccessEvent.objects.filter(username=planner.username, action="print").count() == 2 * 22
+
+
+def test_the_board_does_not_reload_while_an_event_is_being_entered(log_in, live_server, morning, planner):
+    page = log_in(planner)
+    page.goto(f"{live_server.url}/sessions/{morning.pk}/board/")
+    assert page.locator('head meta[http-equiv="refresh"]').count() == 0  # the script refreshes instead
+    assert page.evaluate("mammapoliBoard.busy()") is False
+    time_of_p03 = page.locator('tr[data-visit="P03"] input[name="at"]')
+    time_of_p03.fill("10:20")
+    page.locator("h1").click()  # the field loses focus but keeps the typed time
+    assert page.evaluate("mammapoliBoard.busy()") is True
+    time_of_p03.fill("")
+    page.locator("h1").click()
+    assert page.evaluate("mammapoliBoard.busy()") is False
+    page.locator('tr[data-visit="P06"] select[name="pathway"]').focus()
+    assert page.evaluate("mammapoliBoard.busy()") is True

@@ -1,0 +1,28 @@
+// The clinic board reloads itself every so often, except while someone is entering an event on
+// it: a time typed beside the buttons, or a field in use, would be thrown away by the reload.
+// Without JavaScript the page's <noscript> refresh does the reloading.
+(function () {
+  "use strict";
+  var board = document.querySelector("[data-refresh-seconds]");
+  if (!board) {
+    return;
+  }
+  var seconds = Number(board.getAttribute("data-refresh-seconds")) || 30;
+
+  function busy() {
+    var active = document.activeElement;
+    if (active && board.contains(active) && /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(active.tagName)) {
+      return true;
+    }
+    return Array.prototype.some.call(board.querySelectorAll("input[name=at]"), function (input) {
+      return input.value !== "";
+    });
+  }
+
+  window.mammapoliBoard = {busy: busy};
+  window.setInterval(function () {
+    if (!busy()) {
+      window.location.reload();
+    }
+  }, seconds * 1000);
+}());

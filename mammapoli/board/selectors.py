@@ -10,8 +10,9 @@ from django.utils import timezone
 from mammapoli.audit.models import Action
 from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathways
-from mammapoli.planning.models import ClinicSession
+from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS
+from mammapoli.planning.selectors import pending_plan_job
 
 from .access import session_for_user
 from .actions import RowActions, row_actions
@@ -49,6 +50,7 @@ class Board:
     entries: list[BoardEntry]
     rows: list[BoardRow]
     pathways: list[str]
+    pending_job: PlanJob | None = None
 
     @property
     def may_plan(self) -> bool:
@@ -75,7 +77,8 @@ def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = N
     own = frozenset(Resource.objects.filter(staff_member=access.membership).values_list("code", flat=True))
     return Board(session=access.session, role=access.membership.role, morning=morning, entries=entries,
                  rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
-                 pathways=list(active_pathways(access.session.clinic_id).values_list("code", flat=True)))
+                 pathways=list(active_pathways(access.session.clinic_id).values_list("code", flat=True)),
+                 pending_job=pending_plan_job(access.session) if planner else None)
 
 
 def mornings_for_user(user: User, *, first_day: dt.date, days: int = 7) -> QuerySet[ClinicSession]:

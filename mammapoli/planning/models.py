@@ -235,6 +235,11 @@ class PlanJob(models.Model):
     def __str__(self) -> str:
         return f"{self.session} {self.get_trigger_display()} ({self.get_status_display()})"
 
+    @property
+    def trigger_text(self) -> str:
+        """Why it ran, for people: "patient arrived P03 10:20"."""
+        return f"{self.get_trigger_display()} {self.trigger_detail}".strip()
+
 
 class PlanStatus(models.TextChoices):
     PROPOSED = "proposed", _("proposed")

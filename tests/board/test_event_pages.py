@@ -8,7 +8,7 @@ from django.contrib.messages import get_messages
 from mammapoli.clinics.models import AvailabilityException
 from mammapoli.planning.adapter import hhmm
 from mammapoli.planning.models import Plan, PlanJob, PlanStatus, PlanTrigger, Visit, VisitStatus, VisitStep
-from tests.board.html import page, table_row
+from tests.board.html import page, table_row, text_of
 from tests.planning.conftest import assert_valid
 
 pytestmark = pytest.mark.django_db
@@ -206,3 +206,28 @@ def test_an_absence_ending_before_it_starts_is_refused(post, planner, morning):
     assert response.status_code == 200 and set(response.context["form"].errors) == {"until"}
     assert not AvailabilityException.objects.filter(resource__code="chir-B", kind="absent").exists()
     assert not PlanJob.objects.exists()
+
+
+def test_the_board_reminds_the_planner_of_a_re_plan_to_publish_until_it_is_published(client, post, planner,
+                                                                                      surgeon, morning):
+    board = f"/sessions/{morning.pk}/board/"
+    assert "pending-job" not in page(client, planner, board)
+    post(planner, event_url(morning, "P03"), {"event": "arrived", "at": "10:20"})
+    plan = the_replan(PlanTrigger.ARRIVED)
+    html = page(client, planner, board)
+    assert text_of(html.split('class="pending-job')[1].split("</div>")[0]).endswith(
+        "A new plan is ready (patient arrived P03 10:20). 14 patients seen. See who moves and publish")
+    assert f'href="/planning/plans/{plan.pk}/"' in html
+    assert "pending-job" not in page(client, surgeon, board)  # publishing is the planner's
+    client.force_login(planner)
+    assert client.post(f"/planning/plans/{plan.pk}/publish/").status_code == 302
+    assert "pending-job" not in page(client, planner, board)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_board_says_when_the_last_re_plan_failed(client, post_committed, planner, morning):
+    post_committed(planner, event_url(morning, "P06"), {"event": "step_finished:fna", "at": "10:24"})
+    html = page(client, planner, f"/sessions/{morning.pk}/board/")
+    assert text_of(html.split('class="pending-job')[1].split("</div>")[0]).startswith(
+        'pending-failed no-print" role="status"> Planning failed (step finished P06 fna 10:24): INFEASIBLE: patient '
+        "P07")

@@ -1,6 +1,6 @@
 """The events of the day, each answered with the re-plan it started.
 
-POST /api/visits/{id}/events/        arrived, step_started, step_finished, no_show, pathway_switched
+POST /api/visits/{id}/events/        arrived, step_started, step_finished, no_show, pathway_switched, left
 POST /api/sessions/{id}/walk-ins/    a patient without a booking
 POST /api/resources/{id}/unavailable/  a doctor called away, from a time
 """
@@ -52,7 +52,9 @@ class VisitEventApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("visit_id", int, OpenApiParameter.PATH)], request=VisitEventInput,
                    responses={201: EventOutput},
                    description="Planners enter every event; specialists the start and end of their own steps "
-                               "and the switch to a biopsy pathway during a step they do.")
+                               "and the switch to a biopsy pathway during a step they do. `left`: the patient "
+                               "goes home before her pathway ends (the result follows later); the rest of her "
+                               "steps come off the morning.")
     def post(self, request: Request, visit_id: int) -> Response:
         data = VisitEventInput(data=request.data)
         data.is_valid(raise_exception=True)

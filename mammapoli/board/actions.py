@@ -1,6 +1,7 @@
 """Which event buttons a board row offers to whom. Pure: a function of the row and the user.
 
-Planners enter every event. A specialist (or radiographer, nurse) gets the buttons of the
+Planners enter every event (a patient leaving early, her result to follow, only between
+steps). A specialist (or radiographer, nurse) gets the buttons of the
 steps that hold one of her own resources, and during her step the switch to a biopsy
 pathway. The services check the same rights again (`mammapoli.planning.permissions`);
 this only keeps buttons off rows where they would be refused.
@@ -18,9 +19,11 @@ class RowActions:
     finish: tuple[str, ...] = ()
     start: str | None = None
     switch: bool = False
+    leave: bool = False
 
     def __bool__(self) -> bool:
-        return self.arrive or self.no_show or bool(self.finish) or self.start is not None or self.switch
+        return (self.arrive or self.no_show or bool(self.finish) or self.start is not None or self.switch
+                or self.leave)
 
 
 def _holds(step: StepOnBoard | None, own: frozenset[str]) -> bool:
@@ -41,4 +44,4 @@ def row_actions(entry: BoardEntry, *, planner: bool, own: frozenset[str] = froze
     if not running and entry.next is not None and (planner or _holds(entry.next, own)):
         start = entry.next.code
     switch = planner or (entry.place == IN_STEP and _holds(entry.current, own))
-    return RowActions(finish=finish, start=start, switch=switch)
+    return RowActions(finish=finish, start=start, switch=switch, leave=planner and not running)

@@ -2,7 +2,7 @@
 
 A patient is in a step (one under way that she attends), waiting (between steps, including
 while her sample is in the lab or the pathologist reads it), arrived (nothing started
-yet), expected (not arrived), done, or a no-show. Her wait counts from the end of her last
+yet), expected (not arrived), done, left early (the result follows later), or a no-show. Her wait counts from the end of her last
 finished step; the model records no arrival time, so a patient who has arrived but not
 started has no wait shown.
 """
@@ -14,8 +14,9 @@ from mammapoli.planning.models import VisitStatus
 from .facts import LAB, RESULT, ROOMS, MorningFacts, ResourceFact, StepFact, VisitFact
 from .timeline import effective_resources, effective_span, planned_length
 
-IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, NO_SHOW = "in_step", "waiting", "arrived", "expected", "done", "no_show"
-PLACES = (IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, NO_SHOW)
+IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW = (
+    "in_step", "waiting", "arrived", "expected", "done", "left", "no_show")
+PLACES = (IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
     done = [s for s in visit.steps if s.done]
+    if visit.status == VisitStatus.LEFT:
+        return BoardEntry(**base, place=LEFT, since=max((s.actual_end for s in done), default=None))
     if visit.status == VisitStatus.DONE or (visit.steps and len(done) == len(visit.steps)):
         return BoardEntry(**base, place=DONE, since=max((s.actual_end for s in done), default=None))
     ahead = sorted((s for s in visit.steps if not s.started),
@@ -147,7 +150,7 @@ def _order(entry: BoardEntry):
         return rank, -(entry.waited or 0), entry.code
     if entry.place in (ARRIVED, EXPECTED):
         return rank, entry.arrival if entry.arrival is not None else 10**6, entry.code
-    if entry.place == DONE:
+    if entry.place in (DONE, LEFT):
         return rank, entry.since, entry.code
     return rank, 0, entry.code
 

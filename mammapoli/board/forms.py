@@ -16,7 +16,7 @@ from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.services.event_entry import EventType
 
 #: Events without a step; a step's events are sent as "step_started:<step>" / "step_finished:<step>".
-VISIT_EVENTS = (EventType.ARRIVED, EventType.NO_SHOW, EventType.PATHWAY_SWITCHED)
+VISIT_EVENTS = (EventType.ARRIVED, EventType.NO_SHOW, EventType.PATHWAY_SWITCHED, EventType.LEFT)
 STEP_EVENTS = (EventType.STEP_STARTED, EventType.STEP_FINISHED)
 
 

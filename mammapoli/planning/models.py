@@ -58,6 +58,7 @@ class VisitStatus(models.TextChoices):
     DONE = "done", _("done")
     NO_SHOW = "no_show", _("no-show")
     CANCELLED = "cancelled", _("cancelled")
+    LEFT = "left", _("left early (result later)")
 
 
 #: Visits that still take part in the morning's plan.
@@ -196,6 +197,7 @@ class PlanTrigger(models.TextChoices):
     WALK_IN = "walk_in", _("walk-in added")
     RESOURCE_UNAVAILABLE = "resource_unavailable", _("resource unavailable")
     PATHWAY_SWITCHED = "pathway_switched", _("pathway switched")
+    LEFT = "left", _("patient left early")
 
 
 class PlanJob(models.Model):

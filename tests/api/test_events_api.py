@@ -44,6 +44,18 @@ def test_a_planner_enters_an_arrival_and_gets_the_re_plan(morning, planner, post
     assert PlanJob.objects.get(job_id=body["job"]["job_id"]).status == "succeeded"
 
 
+def test_the_planner_lets_an_arrived_patient_leave_early_and_a_surgeon_may_not(morning, planner, surgeon,
+                                                                               post_event):
+    visit = Visit.objects.filter(session=morning).order_by("code").first()
+    url = f"/api/visits/{visit.pk}/events/"
+    post_event(planner, url, {"type": "arrived", "at": iso(morning, "08:05")})
+    assert post_event(surgeon, url, {"type": "left", "at": iso(morning, "08:10")}).status_code == 403
+    response = post_event(planner, url, {"type": "left", "at": iso(morning, "08:10")})
+    assert response.status_code == 201, response.json()
+    assert (response.json()["status"], response.json()["job"]["trigger"]) == ("left", "left")
+    assert visit.code not in {p["id"] for p in PlanJob.objects.get(trigger="left").morning["patients"]}
+
+
 def test_a_surgeon_starts_and_finishes_her_own_exam(morning, surgeon, post_event):
     exam = planned_on(morning, "chir-A", "exam")
     url = f"/api/visits/{exam.visit_id}/events/"

@@ -23,11 +23,11 @@ def test_a_planner_marks_an_expected_patient_arrived_or_a_no_show(entries):
 
 
 def test_a_planner_finishes_the_step_under_way_or_switches_her_pathway(entries):
-    assert row_actions(entries["P06"], planner=True) == RowActions(finish=("fna",), switch=True)
+    assert row_actions(entries["P06"], planner=True) == RowActions(finish=("fna",), switch=True)  # not leave: in fna
 
 
 def test_a_planner_starts_the_next_step_of_a_waiting_patient(entries):
-    assert row_actions(entries["P04"], planner=True) == RowActions(start="cytology", switch=True)
+    assert row_actions(entries["P04"], planner=True) == RowActions(start="cytology", switch=True, leave=True)
 
 
 def test_a_no_show_can_still_arrive_and_a_patient_done_has_no_buttons(entries):

@@ -2,7 +2,17 @@
 
 import pytest
 
-from mammapoli.board.board import ARRIVED, DONE, EXPECTED, IN_STEP, NO_SHOW, WAITING, board_entries, board_entry
+from mammapoli.board.board import (
+    ARRIVED,
+    DONE,
+    EXPECTED,
+    IN_STEP,
+    LEFT,
+    NO_SHOW,
+    WAITING,
+    board_entries,
+    board_entry,
+)
 from tests.board.builders import fna_visit, morning, resource, span, step
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +106,8 @@ def test_arrived_late_and_overdue():
 def test_a_visit_marked_done_is_done_even_without_every_time_recorded():
     entry = board_entry(fna_visit(status="done", exam=LAB_DONE["exam"]), morning(now="10:00"))
     assert (entry.place, entry.since) == (DONE, span("08:15", "08:15")[0])
+
+
+def test_a_patient_who_left_early_is_listed_apart_from_those_done():
+    entry = board_entry(fna_visit(status="left", **{k: LAB_DONE[k] for k in ("exam", "us")}), morning(now="09:00"))
+    assert (entry.place, entry.since, entry.next) == (LEFT, span("08:35", "08:35")[0], None)

@@ -231,3 +231,20 @@ def test_the_board_says_when_the_last_re_plan_failed(client, post_committed, pla
     assert text_of(html.split('class="pending-job')[1].split("</div>")[0]).startswith(
         'pending-failed no-print" role="status"> Planning failed (step finished P06 fna 10:24): INFEASIBLE: patient '
         "P07")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_her_surgeon_is_called_away_the_planner_lets_her_go_and_the_morning_re_plans(client, post_committed,
+                                                                                          planner, morning):
+    # P18 was examined by chir-B, who must give her result: with chir-B gone, no plan keeps her.
+    response = post_committed(planner, f"/sessions/{morning.pk}/absence/", {"resource": "chir-B", "at": "10:20"})
+    assert response.url == f"/sessions/{morning.pk}/board/"
+    assert messages_of(response)[0].startswith("Recorded, but the re-plan failed: INFEASIBLE: patient P18")
+    assert "Left early" in buttons(page(client, planner, f"/sessions/{morning.pk}/board/"), "P18")
+    response = post_committed(planner, event_url(morning, "P18"), {"event": "left", "at": "10:20"})
+    plan = the_replan(PlanTrigger.LEFT)
+    assert response.url == f"/planning/plans/{plan.pk}/"
+    assert "P18" not in {p["id"] for p in plan.job.morning["patients"]}
+    assert not [a for a in plan.data["assignments"] if "chir-B" in a["resources"] and a["end"] > "10:20"]
+    html = page(client, planner, f"/sessions/{morning.pk}/board/")
+    assert table_row(html, "P18").startswith("P18 Johanna van Leeuwen core Left early; the result follows later")

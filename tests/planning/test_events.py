@@ -22,6 +22,7 @@ from mammapoli.planning.services.events import (
     step_finish,
     step_start,
     visit_arrive,
+    visit_leave,
     visit_no_show,
     visit_switch_pathway,
     walk_in_add,
@@ -299,6 +300,28 @@ def test_a_step_cannot_start_twice_or_finish_before_it_started(morning, record):
         "Step exam has started already")
     assert refused("at", step_finish, user=None, visit_step=exam, at=exam.planned_start).startswith(
         "A step ends after it started")
+
+
+def test_a_patient_who_leaves_early_keeps_what_happened_and_frees_the_rest(morning, on_commit, record):
+    visit = first_patient(morning)
+    start_as_planned(morning, visit.code, "exam", record)
+    exam = step(morning, visit.code, "exam")
+    assert refused("type", visit_leave, user=None, visit=visit, at=exam.planned_end) == \
+        "Step exam is under way: record its end first."
+    record(step_finish, user=None, visit_step=exam, at=exam.planned_end)
+    outcome = on_commit(visit_leave, user=None, visit=visit, at=exam.planned_end)
+    assert outcome.visit.status == VisitStatus.LEFT
+    ahead = VisitStep.objects.filter(visit=visit).exclude(step__code="exam")
+    assert ahead.exists() and not ahead.filter(planned_start__isnull=False).exists()
+    assert set(ResourceBooking.objects.filter(visit_step__visit=visit).values_list("visit_step__step__code",
+                                                                                  flat=True)) == {"exam"}
+    assert visit.code not in {p["id"] for p in outcome.job.morning["patients"]}
+    assert_valid_replan(outcome.job, PlanTrigger.LEFT)
+
+
+def test_only_a_patient_in_the_clinic_can_leave_early(morning):
+    assert refused("type", visit_leave, user=None, visit=first_patient(morning), at=at(morning, "08:30")) == \
+        "Only a patient in the clinic can leave early (this visit is booked)."
 
 
 def test_a_no_show_after_arrival_is_refused(morning, record):

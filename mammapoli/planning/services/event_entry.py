@@ -27,7 +27,13 @@ class EventType:
     STEP_FINISHED = "step_finished"
     NO_SHOW = "no_show"
     PATHWAY_SWITCHED = "pathway_switched"
-    ALL = (ARRIVED, STEP_STARTED, STEP_FINISHED, NO_SHOW, PATHWAY_SWITCHED)
+    LEFT = "left"
+    ALL = (ARRIVED, STEP_STARTED, STEP_FINISHED, NO_SHOW, PATHWAY_SWITCHED, LEFT)
+
+
+#: Events about the whole visit that only a planner enters.
+PLANNERS_EVENTS = {EventType.ARRIVED: events.visit_arrive, EventType.NO_SHOW: events.visit_no_show,
+                   EventType.LEFT: events.visit_leave}
 
 
 def _refuse(user, access: VisitAccess, what: str) -> PatientDataForbidden:
@@ -71,11 +77,10 @@ def visit_event_enter(
     """Record an event of `access.visit` and start the re-plan."""
     at = at or timezone.now()
     clinic_id = access.visit.session.clinic_id
-    if type in (EventType.ARRIVED, EventType.NO_SHOW):
+    if type in PLANNERS_EVENTS:
         if access.role not in PLANNERS:
             raise _refuse(user, access, type)
-        service = events.visit_arrive if type == EventType.ARRIVED else events.visit_no_show
-        return service(user=user, visit=access.visit, at=at)
+        return PLANNERS_EVENTS[type](user=user, visit=access.visit, at=at)
     if type in (EventType.STEP_STARTED, EventType.STEP_FINISHED):
         visit_step = _visit_step(access, step)
         chosen = _resources(clinic_id, resources)

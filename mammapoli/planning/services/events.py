@@ -191,6 +191,33 @@ def visit_no_show(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetim
 
 
 @transaction.atomic
+def visit_leave(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime) -> EventOutcome:
+    """She leaves before her pathway ends (the result follows by phone or at another visit):
+    the rest of her steps come off the morning and their resources are free for the others.
+    The way out when her pathway can no longer end this morning (an overrun, her surgeon
+    called away), which would leave every re-plan infeasible."""
+    at = _minute(at)
+    session, visit = _visit_locked(visit)
+    _refuse_if(at_problems(session, at))
+    if visit.status not in (VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS):
+        raise ValidationError({"type": _("Only a patient in the clinic can leave early (this visit is "
+                                         "%(status)s).") % {"status": visit.get_status_display()}})
+    running = visit.steps.filter(actual_start__isnull=False, actual_end__isnull=True).select_related("step").first()
+    if running is not None:
+        raise ValidationError({"type": _("Step %(step)s is under way: record its end first.") % {
+            "step": running.step.code}})
+    visit.status = VisitStatus.LEFT
+    visit.save(update_fields=["status"])
+    ahead = visit.steps.filter(actual_start__isnull=True)
+    ResourceBooking.objects.filter(visit_step__in=ahead).delete()
+    VisitStepResource.objects.filter(visit_step__in=ahead, phase=AllocationPhase.PLANNED).delete()
+    ahead.update(planned_start=None, planned_end=None)
+    _log(user, visit, "left early")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.LEFT,
+                                                 detail=f"{visit.code} {hhmm(at)}"))
+
+
+@transaction.atomic
 def walk_in_add(
     *, user: AbstractBaseUser | None, session: ClinicSession, patient: Patient, pathway: Pathway, at: dt.datetime,
     priority: int = 1,

@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# Two pytest-xdist workers (each with its own test database): the suite in about half the time.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test serve
 
@@ -23,4 +25,4 @@ demo: install
 	$(PY) manage.py runserver $(HOST)
 
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

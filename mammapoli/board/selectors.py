@@ -8,10 +8,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from mammapoli.audit.models import Action
-from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.models import ClinicSession, PlanJob
-from mammapoli.planning.permissions import PLANNERS
+from mammapoli.planning.permissions import PLANNERS, own_resources
 from mammapoli.planning.selectors import pending_plan_job
 
 from .access import session_for_user
@@ -74,7 +73,7 @@ def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = N
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
     entries = board_entries(morning)
     planner = access.membership.role in PLANNERS
-    own = frozenset(Resource.objects.filter(staff_member=access.membership).values_list("code", flat=True))
+    own = frozenset(own_resources(access.membership).values_list("code", flat=True))
     return Board(session=access.session, role=access.membership.role, morning=morning, entries=entries,
                  rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
                  pathways=list(active_pathways(access.session.clinic_id).values_list("code", flat=True)),

@@ -6,6 +6,8 @@ finished on a resource that is theirs, and the switch to a biopsy pathway decide
 step they are doing. Everyone else in the team reads.
 """
 
+from django.db.models import QuerySet
+
 from mammapoli.clinics.models import Resource, Role, StaffMember
 
 from .models import AllocationPhase, Visit, VisitStep, VisitStepResource
@@ -15,8 +17,13 @@ STEP_ROLES = frozenset({Role.SURGEON, Role.RADIOLOGIST, Role.PATHOLOGIST, Role.R
 EVENT_ROLES = PLANNERS | STEP_ROLES
 
 
+def own_resources(membership: StaffMember) -> QuerySet[Resource]:
+    """The resources that are this team member (her place on the plan)."""
+    return Resource.objects.filter(staff_member=membership)
+
+
 def _own_resources(membership: StaffMember) -> set[int]:
-    return set(Resource.objects.filter(staff_member=membership).values_list("pk", flat=True))
+    return set(own_resources(membership).values_list("pk", flat=True))
 
 
 def may_record_step(membership: StaffMember, visit_step: VisitStep, resources: list[Resource] | None = None) -> bool:

@@ -228,6 +228,17 @@ def ultrasound_only_patient(session) -> Visit:
                key=lambda v: v.steps.get(step__code="exam").planned_start)
 
 
+def exam_and_us_done(session, visit, record) -> dt.datetime:
+    """Record `visit`'s exam and ultrasound, 15 minutes each from the exam's planned start;
+    returns when the ultrasound ended."""
+    clock = step(session, visit.code, "exam").planned_start
+    for code in ("exam", "us"):
+        record(step_start, user=None, visit_step=step(session, visit.code, code), at=clock)
+        clock += dt.timedelta(minutes=15)
+        record(step_finish, user=None, visit_step=step(session, visit.code, code), at=clock)
+    return clock
+
+
 def test_a_step_before_its_predecessor_is_refused(morning):
     visit = ultrasound_only_patient(morning)
     result = step(morning, visit.code, "result")
@@ -237,11 +248,7 @@ def test_a_step_before_its_predecessor_is_refused(morning):
 
 def test_a_step_before_its_lab_lag_is_over_is_refused(morning, record):
     visit = ultrasound_only_patient(morning)
-    clock = step(morning, visit.code, "exam").planned_start
-    for code in ("exam", "us"):
-        record(step_start, user=None, visit_step=step(morning, visit.code, code), at=clock)
-        clock += dt.timedelta(minutes=15)
-        record(step_finish, user=None, visit_step=step(morning, visit.code, code), at=clock)
+    clock = exam_and_us_done(morning, visit, record)
     result = step(morning, visit.code, "result")
     assert refused("at", step_start, user=None, visit_step=result, at=clock + dt.timedelta(minutes=5)) == \
         f"Step result starts at least 10 minutes after us ended ({hhmm(clock)})."
@@ -269,11 +276,7 @@ def test_resources_of_the_wrong_kind_are_refused(morning):
 
 def test_the_same_surgeon_gives_the_result(morning, record):
     visit = ultrasound_only_patient(morning)
-    clock = step(morning, visit.code, "exam").planned_start
-    for code in ("exam", "us"):
-        record(step_start, user=None, visit_step=step(morning, visit.code, code), at=clock)
-        clock += dt.timedelta(minutes=15)
-        record(step_finish, user=None, visit_step=step(morning, visit.code, code), at=clock)
+    clock = exam_and_us_done(morning, visit, record)
     exam = step(morning, visit.code, "exam")
     own = exam.allocations.get(phase="actual", position=0).resource
     another = morning.clinic.resources.filter(kind__code="surgeon").exclude(pk=own.pk).first()

@@ -32,7 +32,7 @@ class EventType:
 
 
 #: Events about the whole visit that only a planner enters.
-PLANNERS_EVENTS = {EventType.ARRIVED: events.visit_arrive, EventType.NO_SHOW: events.visit_no_show,
+PLANNER_EVENTS = {EventType.ARRIVED: events.visit_arrive, EventType.NO_SHOW: events.visit_no_show,
                    EventType.LEFT: events.visit_leave}
 
 
@@ -77,10 +77,10 @@ def visit_event_enter(
     """Record an event of `access.visit` and start the re-plan."""
     at = at or timezone.now()
     clinic_id = access.visit.session.clinic_id
-    if type in PLANNERS_EVENTS:
+    if type in PLANNER_EVENTS:
         if access.role not in PLANNERS:
             raise _refuse(user, access, type)
-        return PLANNERS_EVENTS[type](user=user, visit=access.visit, at=at)
+        return PLANNER_EVENTS[type](user=user, visit=access.visit, at=at)
     if type in (EventType.STEP_STARTED, EventType.STEP_FINISHED):
         visit_step = _visit_step(access, step)
         chosen = _resources(clinic_id, resources)

@@ -2,9 +2,9 @@
 
 A patient is in a step (one under way that she attends), waiting (between steps, including
 while her sample is in the lab or the pathologist reads it), arrived (nothing started
-yet), expected (not arrived), done, left early (the result follows later), or a no-show. Her wait counts from the end of her last
-finished step; the model records no arrival time, so a patient who has arrived but not
-started has no wait shown.
+yet), expected (not arrived), done, left early (the result follows later), or a no-show.
+Her wait counts from the end of her last finished step; the model records no arrival time,
+so a patient who has arrived but not started has no wait shown.
 """
 
 from dataclasses import dataclass

@@ -84,10 +84,7 @@ def _extra_minutes(visit_step: VisitStep, session: ClinicSession) -> int:
     extra = visit_step.extra_minutes
     if visit_step.actual_start is None or visit_step.actual_end is not None or session.state_at is None:
         return extra
-    start = timezone.localtime(visit_step.actual_start, clinic_zone())
-    if start.date() != session.date:
-        return extra
-    running = (session.state_at.hour * 60 + session.state_at.minute) - (start.hour * 60 + start.minute)
+    running = _minutes(hhmm(session.state_at)) - _minutes(hhmm(visit_step.actual_start))
     return max(extra, running - visit_step.step.duration)
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
@@ -83,7 +84,7 @@ def test_the_search_page_finds_patients_and_logs_the_search(client, visit, priva
     client.force_login(privacy_officer)
     response = client.get("/privacy/", {"q": visit.patient.hospital_number})
     assert response.status_code == 200
-    assert visit.patient.full_name in response.content.decode()
+    assert escape(visit.patient.full_name) in response.content.decode()
     assert f"/privacy/patients/{visit.patient_id}/" in response.content.decode()
     event = AccessEvent.objects.get()
     assert (event.action, event.what, event.patient_id, event.detail) == (
@@ -100,7 +101,7 @@ def test_the_search_does_not_reach_other_clinics(client, privacy_officer):
     client.force_login(privacy_officer)
     response = client.get("/privacy/", {"q": "Vermeulen"})
     assert "No patient of your clinics matches." in response.content.decode()
-    assert foreign.patient.full_name not in response.content.decode()
+    assert escape(foreign.patient.full_name) not in response.content.decode()
     assert not AccessEvent.objects.exists()
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.http import QueryDict
+from django.utils.html import escape
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.records.content import content_validate
@@ -51,7 +52,7 @@ def test_the_page_shows_every_section_and_the_users_own_as_forms(client, visit, 
     assert actions == [f"/visits/{visit.pk}/form/clinical/", f"/visits/{visit.pk}/form/conclusion/"]
     assert html.count('name="version" value="0"') == 2
     assert "<script" not in html
-    assert visit.patient.full_name in html and visit.patient.hospital_number in html
+    assert escape(visit.patient.full_name) in html and visit.patient.hospital_number in html
     event = AccessEvent.objects.order_by("-id").first()
     assert (event.action, event.what, event.outcome) == ("read", "form", "allowed")
 
@@ -199,7 +200,7 @@ def test_the_printable_form_is_logged_as_print(client, visit, surgeon):
 def test_the_visit_list_shows_names_to_the_planner_and_form_links_to_clinicians(client, visit, planner, surgeon):
     client.force_login(planner)
     html = client.get("/visits/", {"date": "2026-12-01"}).content.decode()
-    assert visit.patient.full_name in html and f"/visits/{visit.pk}/form/" not in html
+    assert escape(visit.patient.full_name) in html and f"/visits/{visit.pk}/form/" not in html
     client.force_login(surgeon)
     html = client.get("/visits/", {"date": "2026-12-01"}).content.decode()
     assert f"/visits/{visit.pk}/form/" in html
@@ -220,7 +221,7 @@ def test_the_mdo_page_lists_discordant_visits(client, visit, surgeon, radiologis
                         expected_version=0)
     client.force_login(radiologist)
     html = client.get("/mdo/", {"date": "2026-11-30", "until": "2026-12-02"}).content.decode()
-    assert visit.patient.full_name in html and "clinical examination P5 is suspicious" in html
+    assert escape(visit.patient.full_name) in html and "clinical examination P5 is suspicious" in html
     client.force_login(planner)
     assert client.get("/mdo/", {"date": "2026-12-01"}).status_code == 403
 

@@ -6,9 +6,12 @@ they skip with a reason; when `CI` is set they fail instead, so CI can never pas
 skipping them.
 """
 
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
@@ -16,6 +19,18 @@ from tests.browser import browser_page, check_browser_available, log_in  # noqa:
 from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, StaffMemberFactory, UserFactory
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
+
+# The suite's clock: Monday 30 November 2026, 14:00 in the clinic, the afternoon before the test
+# morning (2026-12-01). No test may depend on the calendar or the wall clock: every test runs
+# at this instant (the clock ticks on from it, so durations and time limits are real); a test
+# that means another moment travels there itself (`time_machine.travel`, which nests).
+SUITE_NOW = dt.datetime(2026, 11, 30, 14, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@pytest.fixture(autouse=True)
+def suite_clock():
+    with time_machine.travel(SUITE_NOW, tick=True):
+        yield SUITE_NOW
 
 
 @pytest.fixture(scope="session")

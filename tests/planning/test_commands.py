@@ -1,5 +1,6 @@
 """plan_morning and export_plan: the published plan checks out against export_morning."""
 
+import datetime as dt
 import io
 import json
 
@@ -61,11 +62,17 @@ def test_plan_morning_fails_with_a_clear_message(small_morning, args, message):
         run("plan_morning", *args)
 
 
-def test_today_is_the_clinics_date(small_morning):
-    from django.utils import timezone
+def test_today_is_the_clinics_date_on_a_day_without_a_morning(small_morning):
+    # The suite's clock is the afternoon before the test morning: no morning today.
+    with pytest.raises(CommandError, match="no morning of clinic 'testpoli' on 2026-11-30"):
+        run("export_morning", "testpoli", "today")
 
-    with pytest.raises(CommandError, match=f"no morning of clinic 'testpoli' on {timezone.localdate()}"):
-        run("export_plan", "testpoli", "today")
+
+def test_today_is_the_clinics_date_not_the_machines(small_morning, time_machine):
+    # 00:30 in Amsterdam on the morning's date is still 30 November in UTC: "today" is the clinic's.
+    time_machine.move_to(dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.timezone.utc))
+    exported = json.loads(run("export_morning", "testpoli", "today"))
+    assert exported["date"] == "2026-12-01"
 
 
 def test_export_plan_of_an_unknown_morning_fails_clearly(db):

@@ -553,7 +553,45 @@ def published_plan(prep: Prepared, *, patients: list[int], placer: Placer | None
         plan[i] = pl
     if missing:
         plan = repair_plan(prep, plan, missing, min_stay=ms, placer=placer)
+    for u in sorted((i for i in missing if i not in plan and prep.patients[i].present),
+                    key=lambda i: -prep.patients[i].weight):
+        plan = make_room(prep, plan, u, placer=placer, min_stay=ms)
     return plan
+
+
+def make_room(prep: Prepared, placements: dict[int, Placement], u: int, *, placer: Placer | None = None,
+              min_stay: dict[int, int] | None = None, tries: int = 8) -> dict[int, Placement]:
+    """Fit in `u`, who is in the clinic, by taking out one or two patients who are not (her
+    weight is more than theirs together): those in the clinic around when she could be
+    seen first; whoever is taken out is put back anywhere she still fits, or left out."""
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    patients = prep.patients
+    pu = patients[u]
+    lo, hi = max(pu.lo, prep.t0), pu.hi
+    candidates = sorted(
+        (j for j in placements if not patients[j].present and patients[j].weight < pu.weight),
+        key=lambda j: (-(min(hi, placements[j].departure(patients[j])) - max(lo, placements[j].arrival(patients[j]))),
+                       patients[j].weight, j))[:tries]
+    outs = [(v,) for v in candidates] + [(a, b) for k, a in enumerate(candidates) for b in candidates[k + 1:]]
+    for out in outs:
+        tl = Timeline(prep)
+        for j, pl in placements.items():
+            if j not in out:
+                placer.commit(tl, patients[j], pl)
+        pl_u = placer.place_compact(tl, pu, 0.1, min_stay=ms.get(u))
+        if pl_u is None:
+            continue
+        placer.commit(tl, pu, pl_u)
+        plan = {j: pl for j, pl in placements.items() if j not in out}
+        plan[u] = pl_u
+        for v in out:
+            again = placer.place_compact(tl, patients[v], 0.1, min_stay=ms.get(v))
+            if again is not None:
+                placer.commit(tl, patients[v], again)
+                plan[v] = again
+        return plan
+    return placements
 
 
 def published_steps(prep: Prepared) -> dict[int, dict[int, tuple[int, tuple[int, ...]]]]:

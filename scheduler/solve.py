@@ -68,7 +68,9 @@ class _Search:
                  on_progress: Callable[[Progress], object] | None, log: Callable[[str], None] | None):
         self.prep = prep
         self.t0 = time.perf_counter()
-        self.deadline = self.t0 + max(0.0, time_limit)
+        # The search stops a little early: the last steps (insertions, the self-check, the
+        # reasons) then finish within the time limit.
+        self.deadline = self.t0 + max(0.0, time_limit - min(0.15, 0.05 * time_limit))
         self.workers = max(1, int(workers))
         self.seed = int(seed)
         self.on_progress = on_progress
@@ -307,7 +309,8 @@ class _Context:
         self.prep, self.search = prep, search
         self.possible, self.forced, self.witnesses = possible, forced, witnesses
         self.upper = upper
-        self.W = sum(prep.patients[i].hi - prep.patients[i].lo for i in possible) + 1
+        # More than any total stay (a stay from when she arrived may start before `lo`).
+        self.W = sum(prep.patients[i].hi - prep.patients[i].origin(prep.patients[i].lo) for i in possible) + 1
         self.levels = Levels()
         self.lns_proven = False
         # On the day with a published plan, the stay is weighed together with the changes
@@ -381,7 +384,10 @@ class _Context:
             return s.offer(pl, name) if s.better(pl) else True
 
         best, stop = lns.run(s.best, until, target=target, on_improve=on_improve)
-        if s.better(best) or evaluate(best) <= evaluate(s.best):
+        # Ahead, the phase's own objective decides (the levels before it are held by the
+        # model); on the day the whole order does, so a plan never slips to more moves.
+        if s.better(best) or (evaluate(best) <= evaluate(s.best)
+                              and (not self.prep.on_the_day or s.key(best) >= s.key(s.best))):
             s.best = best
         self.lns_proven = lns.proven and evaluate(best) <= evaluate(s.best)
         s.phase(name, time.perf_counter() - t, f"{lns.stats.rounds} rounds, {lns.stats.improvements} better",
@@ -426,14 +432,27 @@ class _Context:
         bound = out.bound if out.bound is not None else self.upper
         proven = out.status == "OPTIMAL" or s.weight(s.best) >= bound
         end = time.perf_counter() + 0.45 * max(0.0, s.remaining())
-        W, upper = self.W, self.upper
+        upper = self.upper
+        # The LNS weighs the levels below the priority too, exactly lexicographically: on the
+        # day (with a published plan) the moves before the stay, ahead the stay alone.
+        day = self.prep.on_the_day and bool(s.reference)
+        stay_cap = self.W
+        moves_cap = s.moved_weight * (len(s.reference) + 1) if day else 1
+        W = stay_cap * moves_cap
+
+        def lns_objective(cm):
+            below = stay_cap * (s.moved_weight * cm.moved + cm.moved_minutes) if day else 0
+            return W * (upper - cm.priority) + below + cm.total_stay
+
+        def lns_evaluate(pl):
+            return W * (upper - s.weight(pl)) + (stay_cap * s.moved_score(pl) if day else 0) + s.stay(pl)
+
         lns_model = None
         while not proven and end - time.perf_counter() > 0.3:
             if lns_model is None:
-                lns_model = self.model(lns=True)
+                lns_model = self.model(lns=True, stability=day)
             left = end - time.perf_counter()
-            self.lns(lns_model, W * (upper - lns_model.priority) + lns_model.total_stay,
-                     lambda pl: W * (upper - s.weight(pl)) + s.stay(pl), "priority (LNS)",
+            self.lns(lns_model, lns_objective(lns_model), lns_evaluate, "priority (LNS)",
                      time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False,
                      report=s.weight)
             if s.weight(s.best) >= bound or self.lns_proven:

@@ -64,6 +64,10 @@ def morning_import(
     window = (parse_hhmm(data["window"]["start"]), parse_hhmm(data["window"]["end"]))
 
     clinic, _ = Clinic.objects.get_or_create(name=name)
+    if "notice" in data and clinic.notice_minutes != data["notice"]:
+        clinic.notice_minutes = data["notice"]
+        clinic.full_clean()
+        clinic.save(update_fields=["notice_minutes"])
     session, _ = ClinicSession.objects.update_or_create(
         clinic=clinic, date=day,
         defaults={"start": window[0], "end": window[1],
@@ -174,6 +178,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
             "patient": patient, "priority": entry.get("priority", 1),
             "earliest": parse_hhmm(entry["earliest"]) if "earliest" in entry else None,
             "latest": parse_hhmm(entry["latest"]) if "latest" in entry else None,
+            "arrived_at": aware(session.date, entry["arrived"]) if "arrived" in entry else None,
         }
         if visit is None:
             visit = Visit.objects.create(session=session, code=entry["id"], pathway=pathway, **fields)
@@ -232,12 +237,12 @@ def _import_allocations(session, visits, resources, data) -> None:
 
 
 def _update_statuses(visits, data) -> None:
-    """A visit with fixed steps has arrived; with all steps finished, it is done."""
+    """A visit with fixed steps (or `arrived`) has arrived; with all steps finished, it is done."""
     for visit in visits:
         steps = list(visit.steps.all())
         started = [s for s in steps if s.actual_start is not None]
         if not started:
-            status = VisitStatus.BOOKED
+            status = VisitStatus.ARRIVED if visit.arrived_at is not None else VisitStatus.BOOKED
         elif all(s.actual_end is not None for s in steps):
             status = VisitStatus.DONE
         else:

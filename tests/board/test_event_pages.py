@@ -159,7 +159,7 @@ def test_the_planner_adds_a_walk_in_and_the_morning_is_re_planned(client, post_c
         "W03", VisitStatus.ARRIVED, 2, "imaging")
     plan = the_replan(PlanTrigger.WALK_IN)
     assert response.url == f"/planning/plans/{plan.pk}/"
-    assert {"id": "W03", "pathway": "imaging", "priority": 2} in plan.job.morning["patients"]
+    assert {"id": "W03", "pathway": "imaging", "priority": 2, "arrived": "10:20"} in plan.job.morning["patients"]
 
 
 @pytest.mark.parametrize(("change", "field"), [

@@ -72,6 +72,7 @@ class PStep:
     succs: list[tuple[int, int, int | None]]
     same_as: dict[str, int]                      # kind -> other step
     fixed: tuple[int, int, tuple[str, ...]] | None = None   # (start, end, resources in needs order)
+    assigned: dict[str, str] = field(default_factory=dict)  # kind -> the resource that must do it
     est: int = 0                                 # static earliest start
     lst: int = 0                                 # static latest start
     head: int = 0                                # longest path from the arrival to this start
@@ -193,6 +194,9 @@ class Prepared:
         local = {s.id: i for i, s in enumerate(pathway.steps)}
         extra = patient.extra_map
         fixed = {f.step: f for f in problem.fixed if f.patient == patient.id}
+        assigned: dict[str, dict[str, str]] = {}
+        for step_id, rid in patient.assigned:
+            assigned.setdefault(step_id, {})[problem.resource(rid).kind] = rid
         steps = []
         for i, step in enumerate(pathway.steps):
             duration = step.duration + extra.get(step.id, 0)
@@ -216,7 +220,7 @@ class Prepared:
                 duration = end - f.start
             steps.append(PStep(index, i, step.id, duration, step.needs, tuple(kinds.items()),
                                [(local[lag.step], lag.min, lag.max) for lag in step.after], [],
-                               {k: local[o] for k, o in step.same_as}, fx))
+                               {k: local[o] for k, o in step.same_as}, fx, assigned=assigned.get(step.id, {})))
         for s in steps:
             for (p, mn, mx) in s.preds:
                 steps[p].succs.append((s.local, mn, mx))
@@ -414,7 +418,7 @@ class Prepared:
         named = set()
         for p in self.patients:
             for s in p.steps:
-                named |= set(s.same_as)
+                named |= set(s.same_as) | set(s.assigned)   # a resource named: chosen explicitly
         modes = {}
         for kind, members in self.by_kind.items():
             if len(members) == 1:
@@ -447,7 +451,10 @@ class Prepared:
             return [self.resource_index[rid] for rid in step.fixed[2]
                     if self.resources[self.resource_index[rid]].kind == kind]
         out = []
+        pinned = step.assigned.get(kind)
         for r in self.by_kind.get(kind, []):
+            if pinned is not None and self.resources[r].id != pinned:
+                continue
             dom = intersect(self.start_domain(r, step.duration), [(step.est, step.lst)])
             if dom:
                 out.append(r)

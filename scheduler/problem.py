@@ -246,6 +246,9 @@ class Patient:
     priority: int = 1
     extra: tuple[tuple[str, int], ...] = ()
     arrived: int | None = None   # on the day: in the clinic since then (checked in, or a walk-in)
+    # (step id, resource id): the step must be done by that resource, e.g. her result handed
+    # over to another surgeon. Not part of the exchange format: set by the caller in Python.
+    assigned: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_id(self.id, "id")
@@ -259,6 +262,7 @@ class Patient:
         if not _is_int(self.priority) or self.priority < 1:
             raise ProblemError("priority", f"must be an integer >= 1, got {self.priority!r}")
         object.__setattr__(self, "extra", _freeze_pairs(self.extra, "extra"))
+        object.__setattr__(self, "assigned", _freeze_pairs(self.assigned, "assigned"))
         seen: set[str] = set()
         for step_id, minutes in self.extra:
             _check_id(step_id, "extra")
@@ -390,6 +394,14 @@ class Problem:
                 if step_id not in step_ids:
                     raise ProblemError(f"patients[{i}].extra.{step_id}",
                                        f"unknown step '{step_id}' in pathway '{pathway.id}'")
+            for step_id, rid in patient.assigned:
+                path = f"patients[{i}].assigned.{step_id}"
+                if step_id not in step_ids:
+                    raise ProblemError(path, f"unknown step '{step_id}' in pathway '{pathway.id}'")
+                if rid not in resources:
+                    raise ProblemError(path, f"unknown resource '{rid}'")
+                if self.resources[resources[rid]].kind not in pathway.step(step_id).needs:
+                    raise ProblemError(path, f"resource '{rid}' is not of a kind step '{step_id}' needs")
 
         fixed_seen: dict[tuple[str, str], int] = {}
         for i, fixed in enumerate(self.fixed):

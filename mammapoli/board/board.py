@@ -15,10 +15,10 @@ from mammapoli.planning.models import VisitStatus
 from .facts import LAB, RESULT, ROOMS, MorningFacts, ResourceFact, StepFact, VisitFact
 from .timeline import effective_resources, effective_span, planned_length
 
-NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW = (
-    "not_seen", "in_step", "waiting", "arrived", "expected", "done", "left", "no_show")
+NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW, REBOOKED = (
+    "not_seen", "in_step", "waiting", "arrived", "expected", "done", "left", "no_show", "rebooked")
 #: In board order: first whom the published plan cannot see this morning (never silently lost).
-PLACES = (NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW)
+PLACES = (NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW, REBOOKED)
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,8 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
             "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None)}
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
+    if visit.status == VisitStatus.REBOOKED:
+        return BoardEntry(**base, place=REBOOKED)
     done = [s for s in visit.steps if s.done]
     if visit.status == VisitStatus.LEFT:
         return BoardEntry(**base, place=LEFT, since=max((s.actual_end for s in done), default=None))

@@ -209,6 +209,18 @@ def _pathways_steps(visit: Visit):
     return visit.pathway.steps.prefetch_related("same_as", "needs__kind")
 
 
+def session_assignments(session: ClinicSession) -> dict[str, list[list[str]]]:
+    """Steps the engine must give to a named resource, by visit code: her result handed over
+    to another surgeon (`Visit.result_surgeon`), for the steps not started yet."""
+    out: dict[str, list[list[str]]] = {}
+    for visit in planned_visits(session).filter(result_surgeon__isnull=False):
+        surgeon = visit.result_surgeon
+        for vs in visit.steps.all():
+            if vs.actual_start is None and any(rule.kind_id == surgeon.kind_id for rule in vs.step.same_as.all()):
+                out.setdefault(visit.code, []).append([vs.step.code, surgeon.code])
+    return out
+
+
 def morning_fingerprint(morning: dict) -> str:
     """A digest of everything the engine would see: equal digests, equal mornings."""
     return hashlib.sha256(json.dumps(morning, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

@@ -235,6 +235,10 @@ class PlanJob(models.Model):
     time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"))
     seed = models.PositiveIntegerField(_("seed"), default=0)
     morning = models.JSONField(_("morning"), help_text=_("The morning as the engine saw it (mammapoli-morning/1)."))
+    assigned = models.JSONField(
+        _("assigned resources"), default=dict, blank=True,
+        help_text=_("Steps that must be done by a named resource (a result handed over): "
+                    "{visit code: [[step code, resource code], ...]}; not part of the exchange format."))
     bookings_fingerprint = models.CharField(_("bookings fingerprint"), max_length=64)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

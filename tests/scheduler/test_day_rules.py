@@ -145,3 +145,22 @@ def test_day_fields_are_validated_with_the_field_named():
     for change, error in cases:
         result = solve({**base, **change}, time_limit=1)
         assert (result.status.value, result.error) == ("INVALID", error)
+
+
+def test_a_step_assigned_to_a_resource_is_done_by_it():
+    # Set from Python only (not in the exchange format): her result handed over to D2.
+    from dataclasses import replace
+
+    from scheduler import ProblemError, problem_from_json
+
+    inst = morning([res("D1", "doctor"), res("D2", "doctor", ("09:00", "10:00"))], ONE_STEP, [patient("P1")])
+    problem = problem_from_json(inst)
+    problem = replace(problem, patients=(replace(problem.patients[0], assigned=(("a", "D2"),)),))
+    result = solve(problem, time_limit=1)
+    assert [(a.start, a.resources) for a in result.assignments] == [(9 * 60, ("D2",))]
+    try:
+        replace(problem, patients=(replace(problem.patients[0], assigned=(("a", "X"),)),))
+    except ProblemError as error:
+        assert str(error) == "patients[0].assigned.a: unknown resource 'X'"
+    else:
+        raise AssertionError("an unknown resource was accepted")

@@ -32,14 +32,15 @@ def visit_is_dropped(visit: Visit) -> bool:
 
 
 def _referral_of(user, visit: Visit) -> Referral:
-    """Her referral; a walk-in gets one now (urgent when she was urgent today)."""
+    """Her referral; a visit without one (a walk-in) gets one now, urgent when she was."""
     if visit.referral is not None:
         return visit.referral
     return referral_create(
-        user=user, clinic=visit.session.clinic, patient=visit.patient, referring_gp=_("walk-in"),
+        user=user, clinic=visit.session.clinic, patient=visit.patient, referring_gp=_("none (seen without one)"),
         complaint=Complaint.OTHER, urgency=Urgency.URGENT if visit.priority > 1 else Urgency.REGULAR,
         received_on=visit.session.date,
-        reason=_("Walk-in on %(date)s, not seen that morning.") % {"date": date_format(visit.session.date)})
+        reason=_("Not seen on %(date)s (%(code)s): rebooked from that morning.") % {
+            "date": date_format(visit.session.date), "code": visit.code})
 
 
 @transaction.atomic

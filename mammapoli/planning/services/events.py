@@ -390,7 +390,7 @@ def absence_withdraw(
     session, absence = _absence_locked(absence)
     detail = f"{absence.resource.code} {absence.start:%H:%M}-{absence.end:%H:%M} withdrawn"
     absence.delete()
-    return EventOutcome(job=_replan(user=user, session=session, at=min(at or timezone.now(), _end_of(session)),
+    return EventOutcome(job=_replan(user=user, session=session, at=at or timezone.now(),
                                     trigger=PlanTrigger.ABSENCE_CHANGED, detail=detail))
 
 
@@ -411,9 +411,6 @@ def absence_shorten(
     absence.full_clean()
     absence.save(update_fields=["end"])
     detail = f"{absence.resource.code} {absence.start:%H:%M}-{end:%H:%M}"
-    return EventOutcome(job=_replan(user=user, session=session, at=min(at or timezone.now(), _end_of(session)),
+    return EventOutcome(job=_replan(user=user, session=session, at=at or timezone.now(),
                                     trigger=PlanTrigger.ABSENCE_CHANGED, detail=detail))
 
-
-def _end_of(session: ClinicSession) -> dt.datetime:
-    return aware(session.date, session.end)

@@ -34,6 +34,9 @@ from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitSte
 from .morning_validation import validate_morning
 
 ROOM_WORDS = ("room", "kamer")
+#: The reason of the exceptions an import writes to give a resource the file's hours that day
+#: (not someone called away).
+IMPORTED_HOURS = "import"
 DEVICE_WORDS = ("unit", "device", "scanner", "machine")
 
 
@@ -113,9 +116,9 @@ def _import_resources(clinic, kinds, entries, day, window) -> dict[str, Resource
             absent, extra = exceptions_for([(w.start, w.end) for w in weekly_rows], wanted, window)
             AvailabilityException.objects.bulk_create(
                 [AvailabilityException(resource=resource, date=day, start=s, end=e, kind=ExceptionKind.ABSENT,
-                                       reason="import") for s, e in absent]
+                                       reason=IMPORTED_HOURS) for s, e in absent]
                 + [AvailabilityException(resource=resource, date=day, start=s, end=e, kind=ExceptionKind.EXTRA,
-                                         reason="import") for s, e in extra]
+                                         reason=IMPORTED_HOURS) for s, e in extra]
             )
         resources[resource.code] = resource
     return resources

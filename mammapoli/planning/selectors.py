@@ -57,9 +57,12 @@ def result_givers(session: ClinicSession) -> QuerySet[Resource]:
 
 
 def session_absences(session: ClinicSession) -> QuerySet[AvailabilityException]:
-    """The absences entered for the morning (someone called away), to withdraw or shorten."""
+    """The absences entered for the morning (someone called away), to withdraw or shorten; not
+    the hours an exchange file gave a resource that day."""
+    from .morning_import import IMPORTED_HOURS
+
     return (AvailabilityException.objects.filter(resource__clinic_id=session.clinic_id, date=session.date,
-                                                 kind=ExceptionKind.ABSENT)
+                                                 kind=ExceptionKind.ABSENT).exclude(reason=IMPORTED_HOURS)
             .select_related("resource__kind").order_by("start", "resource__code"))
 
 

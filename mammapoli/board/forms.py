@@ -136,6 +136,13 @@ class HandoverForm(_MorningTimes):
                 "at": _at(self.session, data["at"]) or timezone.now()}
 
 
-class ShortenForm(forms.Form):
+class WithdrawForm(_MorningTimes):
+    """An absence withdrawn at a time (empty: now)."""
+
+    def entered(self) -> dt.datetime | None:
+        return _at(self.session, self.cleaned_data["at"])
+
+
+class ShortenForm(WithdrawForm):
     until = forms.TimeField(label=_("back at"), input_formats=["%H:%M"],
                             widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))

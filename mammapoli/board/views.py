@@ -28,7 +28,7 @@ from mammapoli.records.access import session_for_user, visit_for_user
 from mammapoli.web.form_errors import form_add_service_errors
 
 from .chart import RESOURCES
-from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm
+from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm, WithdrawForm
 from .selectors import board_for_user, day_view_for_user
 
 
@@ -159,16 +159,16 @@ def absence_change(request: HttpRequest, session_id: int, absence_id: int, chang
     """An absence withdrawn (she is back after all) or shortened (back earlier): re-plan."""
     access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
     absence = session_absence(access.session, absence_id)
+    form = (WithdrawForm if change == "withdraw" else ShortenForm)(request.POST, session=access.session)
+    if not form.is_valid():
+        messages.error(request, _form_problems(form))
+        return redirect("board:absence", session_id=access.session.pk)
     try:
         if change == "withdraw":
-            outcome = absence_withdraw(user=request.user, absence=absence)
+            outcome = absence_withdraw(user=request.user, absence=absence, at=form.entered())
         else:
-            form = ShortenForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _form_problems(form))
-                return redirect("board:absence", session_id=access.session.pk)
             until = aware(access.session.date, form.cleaned_data["until"])
-            outcome = absence_shorten(user=request.user, absence=absence, until=until)
+            outcome = absence_shorten(user=request.user, absence=absence, until=until, at=form.entered())
     except ValidationError as error:
         messages.error(request, f"{absence.resource.code}: " + _problems(error))
         return redirect("board:absence", session_id=access.session.pk)

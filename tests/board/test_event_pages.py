@@ -217,7 +217,7 @@ def test_the_board_reminds_the_planner_of_a_re_plan_to_publish_until_it_is_publi
     plan = the_replan(PlanTrigger.ARRIVED)
     html = page(client, planner, board)
     assert text_of(html.split('class="pending-job')[1].split("</div>")[0]).endswith(
-        "A new plan is ready (patient arrived P03 10:20). 14 patients seen. See who moves and publish")
+        f"A new plan is ready (patient arrived P03 10:20). {plan.scheduled} patients seen. See who moves and publish")
     assert f'href="/planning/plans/{plan.pk}/"' in html
     assert "pending-job" not in page(client, surgeon, board)  # publishing is the planner's
     client.force_login(planner)

@@ -32,6 +32,10 @@ def invalid(expression: str, message: str, *, code: str = "invalid") -> FhirErro
     return FhirError(Issue(expression, message, code))
 
 
+def not_found(expression: str, message: str) -> FhirError:
+    return FhirError(Issue(expression, message, "not-found"), status=404)
+
+
 def outcome_of(issues: Iterable[Issue]) -> OperationOutcome:
     return OperationOutcome(issue=[
         {"severity": issue.severity, "code": issue.code, "diagnostics": issue.message,

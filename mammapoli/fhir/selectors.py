@@ -22,6 +22,7 @@ from mammapoli.planning.working_days import add_working_days
 from mammapoli.records.access import (
     PatientDataForbidden,
     PatientDataNotFound,
+    patient_clinic_ids,
     referral_for_user,
     visible_visits,
     visit_for_user,
@@ -31,7 +32,7 @@ from mammapoli.records.models import ChangeKind, FormSection, Referral, SectionV
 
 from . import codes
 from .build.results import Released
-from .outcome import invalid
+from .outcome import invalid, not_found
 
 STEPS = Prefetch("steps", queryset=VisitStep.objects.select_related("step").prefetch_related(
     "allocations__resource__kind"))
@@ -54,6 +55,10 @@ def appointment_visits_for_user(
     eq, ge, gt, le, lt), listed: one LIST row per patient shown."""
     visits, roles = visible_visits(user)
     if patient_id is not None:
+        if not patient_clinic_ids(patient_id) & set(roles):
+            access_event_record(user=user, action=Action.LIST, what="FHIR Appointment search", outcome=Outcome.DENIED,
+                                detail=f"patient={patient_id} not in the clinic team")
+            raise PatientDataNotFound(_("No such patient in your clinics."))
         visits = visits.filter(patient_id=patient_id)
     lookups = {"eq": "", "ge": "__gte", "gt": "__gt", "le": "__lte", "lt": "__lt"}
     for prefix, day in dates:
@@ -163,7 +168,7 @@ def slot_clinic_day(user: AbstractBaseUser | AnonymousUser, slot_id: str) -> tup
     try:
         date = dt.date.fromisoformat(day)
     except ValueError:
-        raise invalid("id", "No such Slot: its id is [schedule id]-[YYYY-MM-DD].", code="not-found") from None
+        raise not_found("id", "No such Slot: its id is [schedule id]-[YYYY-MM-DD].") from None
     return clinic_for_user(user, clinic_id, what="FHIR Slot"), date
 
 

@@ -26,7 +26,7 @@ from .handlers import FhirJsonParser, FhirJsonRenderer, PdfRenderer, fhir_except
 from .inbound import intake_of
 from .availability import MAX_MORNINGS, MAX_SLOT_DAYS, clinic_mornings, mornings_that_fit
 from .codes import PRIORITY_URGENCY
-from .outcome import Issue, invalid, outcome_of
+from .outcome import Issue, invalid, not_found, outcome_of
 from .selectors import (
     appointment_visit_for_user,
     appointment_visits_for_user,
@@ -61,7 +61,7 @@ class FhirView(APIView):
 
 def _id(value: str, name: str = "id") -> int:
     if not value.isdigit() or len(value) > 18:
-        raise invalid(name, "No such resource.", code="not-found")
+        raise not_found(name, "No such resource.")
     return int(value)
 
 
@@ -171,7 +171,7 @@ class SlotReadView(FhirView):
         clinic, day = slot_clinic_day(request.user, resource_id)
         mornings = clinic_mornings(clinic, day, day)
         if not mornings:
-            raise invalid("id", "The clinic holds mornings on working days only.", code="not-found")
+            raise not_found("id", "The clinic holds mornings on working days only.")
         return fhir_response(slot_of(clinic, mornings[0]))
 
 
@@ -206,7 +206,7 @@ class ObservationReadView(FhirView):
         released = released_for_user(request.user, _id(visit_id), what="FHIR Observation")
         found = next((o for o in observations_of(released) if o.id == resource_id), None)
         if found is None:
-            raise invalid("id", f"No released observation {code} for this visit.", code="not-found")
+            raise not_found("id", f"No released observation {code} for this visit.")
         return fhir_response(found)
 
 

@@ -66,8 +66,8 @@ def _component(key: str, fields: tuple[str, ...], sections: dict[str, FormSectio
                 "text": _("Not signed yet: this result follows in a later letter.")}
     scores = [score_label(field, section.content[field]) for field in fields if section.content.get(field) is not None]
     signed = _("Signed by %(name)s on %(when)s.") % {"name": _name(section.signed_by), "when": _when(section.signed_at)}
-    text = (_("Scored %(scores)s.") % {"scores": "; ".join(scores)}) if scores else _("No score was given.")
-    return {"key": key, "title": title, "scores": scores, "text": f"{text} {signed}"}
+    return {"key": key, "title": title, "scores": scores,
+            "text": signed if scores else f"{_('No score was given.')} {signed}"}
 
 
 def _told(conclusion: FormSection) -> str:

@@ -19,7 +19,7 @@ class FhirClient:
             self.client.force_authenticate(user)
 
     def get(self, url, **extra):
-        return self.client.get(url, HTTP_ACCEPT=FHIR_JSON, **extra)
+        return self.client.get(url, **{"HTTP_ACCEPT": FHIR_JSON, **extra})
 
     def post(self, url, resource):
         return self.client.post(url, json.dumps(resource), content_type=FHIR_JSON, HTTP_ACCEPT=FHIR_JSON)

@@ -31,3 +31,8 @@ def visit_letters_for_user(user: AbstractBaseUser | AnonymousUser, visit_id: int
     visit_for_user(user, visit_id, findings=True, what=what, action=action)
     return list(GpLetter.objects.filter(visit_id=visit_id).select_related("visit__session__clinic", "visit__patient")
                 .order_by("-version"))
+
+
+def latest_letter(visit_id: int) -> GpLetter | None:
+    """The visit's current letter, without its PDF (for a link; the page showing it logs the read)."""
+    return GpLetter.objects.filter(visit_id=visit_id).defer("pdf", "content").order_by("-version").first()

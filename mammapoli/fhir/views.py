@@ -47,6 +47,7 @@ from .transactions import transaction_response
 class FhirView(APIView):
     parser_classes = [FhirJsonParser, JSONParser]
     renderer_classes = [FhirJsonRenderer, JSONRenderer, PdfRenderer]
+    schema = None  # described by its CapabilityStatement (/fhir/metadata), not the REST API's OpenAPI schema
 
     def get_exception_handler(self):
         return fhir_exception_handler

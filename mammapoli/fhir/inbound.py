@@ -130,6 +130,9 @@ def _bundle_intake(data: dict) -> ReferralIntake:
     index, request = requests[0]
     intake = _service_request_intake(request, data["entry"][index]["resource"], path=f"Bundle.entry[{index}].resource",
                                      bundle_patients=patients)
+    if patients and intake.patient_entry_index is None:
+        raise invalid(f"Bundle.entry[{index}].resource.subject.reference",
+                      "The ServiceRequest's subject must be the Bundle's Patient (its fullUrl).")
     return dataclasses.replace(intake, entry_index=index)
 
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from mammapoli.audit.models import Action
+from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Clinic, StaffMember
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.records.access import PatientDataForbidden, clinic_membership_for_user
@@ -84,16 +86,22 @@ def referral_received(*, user: AbstractBaseUser, intake: ReferralIntake) -> Rece
     403 for another role). Sent again with the same identifier: the referral received then,
     unchanged."""
     clinic = _clinic_for(user, intake)
-    clinic_membership_for_user(user, clinic.pk, roles=PLANNERS)
+    membership = clinic_membership_for_user(user, clinic.pk, roles=PLANNERS)
     try:
         with transaction.atomic():
-            return _receive(user=user, clinic=clinic, intake=intake)
+            received = _receive(user=user, clinic=clinic, intake=intake)
     except IntegrityError:
         # Sent twice at once: the other request won the identifier; answer with its referral.
         earlier = _earlier(intake)
         if earlier is None:
             raise
-        return _as_repeat(earlier, clinic, intake)
+        received = _as_repeat(earlier, clinic, intake)
+    if not received.created:  # the answer shows the referral received before: a read
+        access_event_record(user=user, action=Action.READ, what="referral", patient_id=received.referral.patient_id,
+                            clinic_id=clinic.pk, role=membership.role,
+                            detail=f"referral={received.referral.pk} sent again over FHIR"
+                                   + (", content differs (not changed)" if received.changed_since else ""))
+    return received
 
 
 def _earlier(intake: ReferralIntake) -> ReceivedServiceRequest | None:

@@ -50,6 +50,7 @@ def test_the_same_referral_sent_again_is_not_duplicated(planner, fhir_as, clinic
     assert [e["response"]["status"] for e in again.json()["entry"]] == ["200 OK", "200 OK"]
     assert again.json()["entry"][1]["response"]["location"] == first.json()["entry"][1]["response"]["location"]
     assert (Referral.objects.count(), Patient.objects.count(), ReceivedServiceRequest.objects.count()) == (1, 1, 1)
+    assert AccessEvent.objects.filter(action="read", what="referral", detail__endswith="sent again over FHIR").count() == 1
     alone = fhir_as(planner).post("/fhir/ServiceRequest", {
         **service_request_of(sample_bundle()),
         "subject": {"identifier": {"system": HOSPITAL_NUMBER, "value": "07009911"}}})
@@ -106,6 +107,8 @@ def _without(path, data):
     (lambda b: b["entry"][1]["resource"].update(authoredOn="2026-12-25"), "Bundle.entry[1].resource.authoredOn"),
     (lambda b: b["entry"][1]["resource"].update(authoredOn="30-11-2026"), "Bundle.entry[1].resource.authoredOn"),
     (lambda b: b["entry"][1]["resource"].update(subject={"reference": "urn:uuid:nobody"}),
+     "Bundle.entry[1].resource.subject.reference"),
+    (lambda b: b["entry"][1]["resource"].update(subject={"identifier": {"system": HOSPITAL_NUMBER, "value": "1"}}),
      "Bundle.entry[1].resource.subject.reference"),
     (lambda b: b["entry"][1]["resource"]["extension"][0].update(valueCode="very"),
      "Bundle.entry[1].resource.extension[0].valueCode"),

@@ -15,18 +15,18 @@ from mammapoli.audit.models import Action
 from mammapoli.letters.selectors import letter_for_user
 
 from . import search
+from .availability import MAX_MORNINGS, MAX_SLOT_DAYS, clinic_mornings, mornings_that_fit
 from .build.appointments import appointment_of
 from .build.capability import capability_statement
 from .build.common import searchset
 from .build.letters import binary_of, composition_of, document_reference_of
 from .build.referrals import service_request_of
 from .build.results import diagnostic_report_of, observations_of
-from .build.schedules import proposed_appointment_of, schedule_of, slot_of
+from .build.schedules import proposals_of, schedule_of, slot_of
+from .codes import PRIORITY_URGENCY
 from .handlers import FhirJsonParser, FhirJsonRenderer, PdfRenderer, fhir_exception_handler, fhir_response
 from .inbound import intake_of
-from .availability import MAX_MORNINGS, MAX_SLOT_DAYS, clinic_mornings, mornings_that_fit
-from .codes import PRIORITY_URGENCY
-from .outcome import Issue, invalid, not_found, outcome_of
+from .outcome import invalid, not_found
 from .selectors import (
     appointment_visit_for_user,
     appointment_visits_for_user,
@@ -131,14 +131,7 @@ class AppointmentFindView(FhirView):
             raise invalid("priority", "Expected routine, urgent, asap or stat.", code="value")
         found = mornings_that_fit(clinic=clinic, pathway=pathway, urgency=PRIORITY_URGENCY[priority],
                                   count=search.count(query, default=3, most=MAX_MORNINGS))
-        proposals = [proposed_appointment_of(clinic, pathway, fit, within_target=True) for fit in found.within]
-        outcome = None
-        if not found.within:
-            message = (f"No morning within the target ({found.target.isoformat()}) takes this pathway"
-                       + ("; the first that does is proposed." if found.first_after else "; none in the horizon."))
-            outcome = outcome_of([Issue("", message, "informational", "warning")])
-            if found.first_after:
-                proposals.append(proposed_appointment_of(clinic, pathway, found.first_after, within_target=False))
+        proposals, outcome = proposals_of(clinic, pathway, found)
         return self.searchset(proposals, outcome=outcome)
 
 

@@ -9,6 +9,7 @@ fits without moving anyone, each as a proposed Appointment at the arrival the en
 import datetime as dt
 
 from fhir.resources.R4B.appointment import Appointment
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
 
@@ -18,6 +19,7 @@ from mammapoli.planning.booking_search import MorningTry
 from mammapoli.planning.insertion import clock
 
 from .. import codes
+from ..outcome import Issue, outcome_of
 from .common import coding, concept
 
 
@@ -74,3 +76,15 @@ def proposed_appointment_of(clinic: Clinic, pathway: Pathway, fit: MorningTry, *
         comment=None if within_target else "Not within the urgency target: the first morning that fits.",
         participant=[{"actor": clinic_reference(clinic), "required": "required", "status": "needs-action"}],
     )
+
+
+def proposals_of(clinic: Clinic, pathway: Pathway, found) -> tuple[list[Appointment], OperationOutcome | None]:
+    """`$find`'s answer: the mornings within the target; else the first that fits, with a warning."""
+    proposals = [proposed_appointment_of(clinic, pathway, fit, within_target=True) for fit in found.within]
+    if proposals:
+        return proposals, None
+    message = (f"No morning within the target ({found.target.isoformat()}) takes this pathway"
+               + ("; the first that does is proposed." if found.first_after else "; none in the horizon."))
+    if found.first_after:
+        proposals.append(proposed_appointment_of(clinic, pathway, found.first_after, within_target=False))
+    return proposals, outcome_of([Issue("", message, "informational", "warning")])

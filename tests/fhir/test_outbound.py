@@ -100,7 +100,7 @@ def test_the_appointment_status_follows_the_board(visit, planner, fhir_as, statu
     visit.save(update_fields=["status"])
     appointment = Appointment.model_validate(fhir_as(planner).get(f"/fhir/Appointment/{visit.pk}").json())
     assert appointment.status == APPOINTMENT_STATUS[status]
-    assert (appointment.cancelationReason is not None) == (status in ("no_show", "cancelled"))
+    assert (appointment.cancelationReason is not None) == (status in ("no_show", "cancelled", "rebooked"))
 
 
 def test_a_step_under_way_shows_what_really_happens(visit, planner, fhir_as, clinic):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .problem import (DEFAULT_NOTICE, Assignment, FixedStep, Lag, Pathway, Patient, Problem,
-                      ProblemError, Resource, Step, fmt_time)
+                      ProblemError, Resource, Step, Uncertainty, fmt_time)
 from .result import Result, Status
 
 MORNING_FORMAT = "mammapoli-morning/1"
@@ -85,7 +85,7 @@ def _assignment(item: Any, path: str, cls):
 def problem_from_json(data: Any) -> Problem:
     """A `Problem` from a parsed `mammapoli-morning/1` instance; `ProblemError` if it breaks the format."""
     data = _object(data, "", required=("format", "date", "window", "resources", "pathways", "patients"),
-                   optional=("name", "now", "notice", "fixed", "reference"))
+                   optional=("name", "now", "notice", "fixed", "reference", "uncertainty"))
     if data["format"] != MORNING_FORMAT:
         raise ProblemError("format", f"expected '{MORNING_FORMAT}', got {data['format']!r}")
     name = data.get("name", "")
@@ -160,9 +160,37 @@ def problem_from_json(data: Any) -> Problem:
     reference = [_assignment(item, f"reference[{i}]", Assignment)
                  for i, item in enumerate(_array(data.get("reference", []), "reference"))]
 
+    uncertainty = _uncertainty(data["uncertainty"]) if "uncertainty" in data else None
+
     return _build("", Problem, window=window_pair, resources=tuple(resources), pathways=tuple(pathways),
                   patients=tuple(patients), fixed=tuple(fixed), reference=tuple(reference), now=now,
-                  name=name, date=data["date"], notice=notice)
+                  name=name, date=data["date"], notice=notice, uncertainty=uncertainty)
+
+
+def _number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProblemError(path, f"must be a number >= 0, got {value!r}")
+    return value
+
+
+def _uncertainty(item: Any) -> Uncertainty:
+    """The optional `uncertainty` block; a left-out field means no variation of that kind."""
+    item = _object(item, "uncertainty", required=(),
+                   optional=("duration_cv", "no_show", "punctuality_sd", "overtime_p90"))
+    cv = item.get("duration_cv", 0)
+    step_cv: tuple = ()
+    if isinstance(cv, Mapping):
+        if "default" not in cv:
+            raise ProblemError("uncertainty.duration_cv.default", "missing (required)")
+        step_cv = tuple((str(k), _number(v, f"uncertainty.duration_cv.{k}")) for k, v in cv.items() if k != "default")
+        cv = _number(cv["default"], "uncertainty.duration_cv.default")
+    else:
+        cv = _number(cv, "uncertainty.duration_cv")
+    return _build("uncertainty", Uncertainty, duration_cv=cv, step_cv=step_cv,
+                  no_show=_number(item.get("no_show", 0), "uncertainty.no_show"),
+                  punctuality_sd=_number(item.get("punctuality_sd", 0), "uncertainty.punctuality_sd"),
+                  overtime_p90=(_number(item["overtime_p90"], "uncertainty.overtime_p90")
+                                if "overtime_p90" in item else None))
 
 
 def instance_name(data: Any) -> str:

@@ -193,6 +193,64 @@ def _uncertainty(item: Any) -> Uncertainty:
                                 if "overtime_p90" in item else None))
 
 
+def problem_to_json(problem: Problem) -> dict:
+    """The `mammapoli-morning/1` instance of a `Problem` (defaults left out); the inverse
+    of `problem_from_json`."""
+    out: dict[str, Any] = {"format": MORNING_FORMAT}
+    if problem.name:
+        out["name"] = problem.name
+    out["date"] = problem.date
+    out["window"] = {"start": fmt_time(problem.window[0]), "end": fmt_time(problem.window[1])}
+    if problem.now is not None:
+        out["now"] = fmt_time(problem.now)
+    if problem.notice != DEFAULT_NOTICE:
+        out["notice"] = problem.notice
+    out["resources"] = [{"id": r.id, "kind": r.kind, "available": [[fmt_time(a), fmt_time(b)] for a, b in r.available]}
+                        for r in problem.resources]
+    pathways: dict[str, Any] = {}
+    for pathway in problem.pathways:
+        steps = []
+        for step in pathway.steps:
+            entry: dict[str, Any] = {"id": step.id, "duration": step.duration, "needs": list(step.needs)}
+            if step.after:
+                entry["after"] = [{"step": lag.step, **({"min": lag.min} if lag.min else {}),
+                                   **({"max": lag.max} if lag.max is not None else {})} for lag in step.after]
+            if step.same_as:
+                entry["same_as"] = dict(step.same_as)
+            steps.append(entry)
+        pathways[pathway.id] = {"steps": steps}
+    out["pathways"] = pathways
+    patients = []
+    for p in problem.patients:
+        entry = {"id": p.id, "pathway": p.pathway}
+        for key in ("earliest", "latest", "arrived"):
+            if getattr(p, key) is not None:
+                entry[key] = fmt_time(getattr(p, key))
+        if p.priority != 1:
+            entry["priority"] = p.priority
+        if p.extra:
+            entry["extra"] = dict(p.extra)
+        patients.append(entry)
+    out["patients"] = patients
+
+    def assignment(a: Assignment) -> dict:
+        entry = {"patient": a.patient, "step": a.step, "start": fmt_time(a.start), "resources": list(a.resources)}
+        if a.end is not None:
+            entry["end"] = fmt_time(a.end)
+        return entry
+
+    if problem.fixed:
+        out["fixed"] = [assignment(a) for a in problem.fixed]
+    if problem.reference:
+        out["reference"] = [assignment(a) for a in problem.reference]
+    u = problem.uncertainty
+    if u is not None:
+        cv: Any = {"default": u.duration_cv, **dict(u.step_cv)} if u.step_cv else u.duration_cv
+        out["uncertainty"] = {"duration_cv": cv, "no_show": u.no_show, "punctuality_sd": u.punctuality_sd,
+                              **({"overtime_p90": u.overtime_p90} if u.overtime_p90 is not None else {})}
+    return out
+
+
 def instance_name(data: Any) -> str:
     """The instance's name, if it can be read at all (for the plan of an invalid instance)."""
     if isinstance(data, Mapping) and isinstance(data.get("name"), str):
@@ -213,6 +271,8 @@ def plan_to_json(result: Result) -> dict:
         {"patient": a.patient, "step": a.step, "start": fmt_time(a.start), "end": fmt_time(a.end),
          "resources": list(a.resources)} for a in result.assignments]
     plan["unscheduled"] = [{"patient": u.patient, "reason": u.reason} for u in result.unscheduled]
+    if result.risk is not None:
+        plan["risk"] = result.risk.to_json()
     plan["stats"] = result.stats.to_json()
     return plan
 

@@ -111,7 +111,10 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
-def _walk_ins(problem: Problem, rng: random.Random, mean: float) -> list[tuple[Patient, int]]:
+def draw_walk_ins(problem: Problem, rng: random.Random, mean: float) -> list[tuple[Patient, int]]:
+    """A Poisson(`mean`) number of walk-ins, each (patient, minute she arrives): a uniform
+    minute from the window's start to an hour before its end, the pathway and priority of a
+    patient of the morning drawn at random, no extra minutes; ids W1, W2, ..."""
     if mean <= 0 or not problem.patients:
         return []
     w0, w1 = problem.window
@@ -369,7 +372,7 @@ def simulate_replan(problem: Problem, plan, *, runs: int = 20, seed: int = 0, un
     planned = {a.patient for a in steps}
     mornings = []
     for run_seed in run_seeds(seed, runs):
-        walk_ins = _walk_ins(problem, random.Random(run_seed ^ _WALK_IN_SALT), options.walk_ins)
+        walk_ins = draw_walk_ins(problem, random.Random(run_seed ^ _WALK_IN_SALT), options.walk_ins)
         mornings.append(replan_morning(problem, base, steps, base.draw(random.Random(run_seed)), options,
                                        walk_ins=walk_ins, walk_in_seed=run_seed ^ _WALK_IN_SALT ^ 1,
                                        on_replan=on_replan))

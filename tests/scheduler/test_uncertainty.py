@@ -10,6 +10,7 @@ import pytest
 from engine_helpers import fixture
 from scheduler import Status, Uncertainty, plan_to_json, problem_from_json, solve
 from scheduler.check import check_plan, instance_problems
+from scheduler.io import problem_to_json
 
 
 def uncertain() -> dict:
@@ -124,3 +125,11 @@ def test_a_failed_plan_carries_no_risk():
     plan = plan_to_json(solve(inst, time_limit=1))
     plan["risk"] = dict(RISK)
     assert [v.rule for v in check_plan(inst, plan)] == ["status"]
+
+
+def test_every_example_morning_round_trips_through_problem_to_json():
+    for name in ("small-8", "standard-20", "standard-20-replan", "day/standard-20-mild", "uncertain/u-standard-20"):
+        inst = fixture(name)
+        assert problem_to_json(problem_from_json(inst)) == inst, name
+    block = with_block({"duration_cv": {"default": 0.25, "core": 0.4}, "no_show": 0.1})
+    assert problem_from_json(problem_to_json(problem_from_json(block))) == problem_from_json(block)

@@ -23,10 +23,13 @@ the notice), the team follows the new plan from `now`.
 What the twin adds so that a real morning stays a valid instance (the engine's rules are
 for plans, and a real morning breaks some of them):
 
-- the morning may run over: the window and every resource there at its end are extended by
-  `overtime_room` minutes (default 120), for the patients in the clinic only; a patient who
-  is not here yet must still be done by the window's end (nobody is invited into the
-  overtime), and a patient in the clinic has no `latest` any more (she stays until done);
+- the morning may run over: a patient in the clinic who can no longer be done by the
+  window's end (or her `latest`), even alone, may run on by up to `overtime_room` minutes
+  (default 120; the window and every resource there at its end are extended for her);
+  everyone else must still be done in time (nobody is invited into the overtime); should
+  that leave no plan, everyone who has started may run on;
+- a patient in the clinic has no `earliest` any more (she is here; the run does not model
+  it, so she may have started before it);
 - a lag that really was shorter or longer than its `min`/`max` between two steps that
   already happened (the lab was quick; a result waited) is widened for that patient, in a
   pathway of her own (`fna~P07`), and a `max` after a finished step that can no longer be
@@ -318,8 +321,11 @@ class _Morning:
                     extra[step.id] = max(extra.get(step.id, 0), now - times[0] - step.duration)
             own = _own_pathway(pathway, patient.id, kept, now, relax=relax and i in here)
             out_pathways[own.id] = own
+            # In the clinic, her `earliest` (when she can come) is moot: she is here (and the
+            # run does not model it: she may have started before it).
             out_patients.append(replace(
                 patient, pathway=own.id, extra=tuple(extra.items()),
+                earliest=None if i in here else patient.earliest,
                 latest=end if i in overtime else self.deadline(i),
                 arrived=min(now, _minute(self.arrival[i])) if i in here else None))
         wanted = {layout.patients[i].id for i in patients}

@@ -150,3 +150,23 @@ def test_replan_options_refuse_nonsense():
         ReplanOptions(time_limit=0)
     with pytest.raises(ValueError, match="walk_ins must be >= 0"):
         ReplanOptions(walk_ins=-1)
+
+
+def test_a_patient_seen_before_her_earliest_still_makes_a_valid_instance():
+    # P2 (earliest 08:30) comes 14 minutes early; P1 did not come, so the doctor takes her at
+    # 08:16 (the run does not model `earliest`). The walk-in's re-plan at 08:20 has her fixed
+    # from 08:16: in the clinic her `earliest` is moot, and the engine gives a plan.
+    inst, plan = three("10:00", {"no_show": 0.5, "punctuality_sd": 5})
+    inst["patients"][1]["earliest"] = "08:30"
+
+    def z(layout):
+        values = [0.0] * layout.draws
+        values[layout.punctuality_z[layout.index["P2"]]] = -2.8
+        return values
+
+    m, replans = forced(inst, plan, no_show={"P1"}, z=z, walk_ins=[(WALK_IN, 500)])
+    assert [r.event for r in replans] == ["no-show: P1", "walk-in: W1"]
+    second = replans[1]
+    assert [(f.patient, f.start, f.end) for f in second.problem.fixed] == [("P2", 496, None)]
+    assert second.problem.patient("P2").earliest is None and second.result.has_plan
+    assert (m.answered, m.replans_failed) == (3, 0)

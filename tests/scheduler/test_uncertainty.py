@@ -4,12 +4,15 @@ the field), accepted and shape-checked by the independent validator."""
 from __future__ import annotations
 
 import copy
+import json
 
+import jsonschema
 import pytest
 
-from engine_helpers import fixture
+from engine_helpers import ROOT, fixture
 from scheduler import Status, Uncertainty, plan_to_json, problem_from_json, solve
 from scheduler.check import check_plan, instance_problems
+from scheduler.generator import generate_uncertain_morning, uncertainty_block
 from scheduler.io import problem_to_json
 
 
@@ -133,3 +136,20 @@ def test_every_example_morning_round_trips_through_problem_to_json():
         assert problem_to_json(problem_from_json(inst)) == inst, name
     block = with_block({"duration_cv": {"default": 0.25, "core": 0.4}, "no_show": 0.1})
     assert problem_from_json(problem_to_json(problem_from_json(block))) == problem_from_json(block)
+
+
+def test_generated_uncertain_mornings_are_valid_and_seeded():
+    schema = json.loads((ROOT / "docs" / "morning.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    blocks = set()
+    for n in (8, 20, 60):
+        for seed in range(3):
+            inst = generate_uncertain_morning(n, seed=seed)
+            assert list(validator.iter_errors(inst)) == [] and instance_problems(inst) == []
+            assert inst == generate_uncertain_morning(n, seed=seed)
+            u = problem_from_json(inst).uncertainty
+            assert 0.2 <= u.duration_cv <= 0.4 and u.cv("core") > u.duration_cv and 0.04 <= u.no_show <= 0.12
+            assert u.overtime_p90 in (10, 15, 20, 30)
+            blocks.add(json.dumps(inst["uncertainty"], sort_keys=True))
+    assert len(blocks) == 9                      # other cvs and limits on every morning
+    assert uncertainty_block(4) == uncertainty_block(4)

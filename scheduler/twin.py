@@ -33,9 +33,10 @@ for plans, and a real morning breaks some of them):
 - a lag that really was shorter or longer than its `min`/`max` between two steps that
   already happened (the lab was quick; a result waited) is widened for that patient, in a
   pathway of her own (`fna~P07`), and a `max` after a finished step that can no longer be
-  kept at `now` is dropped; if the engine still finds no plan, every `max` after a finished
-  step of a patient in the clinic is dropped and it tries once more; if that fails too, the
-  team keeps the current plan (counted as a failed re-plan).
+  kept at `now` is dropped; if the engine still finds no plan, every `max` after a step that
+  has started (finished or running) of a patient in the clinic is dropped and it tries once
+  more (a break can leave no room within a `max`: the clinic would run on into the break);
+  if that fails too, the team keeps the current plan (counted as a failed re-plan).
 
 No re-plan after the window's end (the team finishes the patients in the clinic in the
 order of the last plan), and at most `max_replans` per morning (default 6), so a benchmark
@@ -350,11 +351,11 @@ def _own_pathway(pathway: Pathway, patient: str, kept: Mapping, now: int, *, rel
         for lag in step.after:
             before, after = kept.get((patient, lag.step)), kept.get((patient, step.id))
             low, high = lag.min, lag.max
-            if before is not None and before[1] is not None:
-                if after is not None:
-                    gap = after[0] - before[1]
-                    low, high = min(low, max(0, gap)), None if high is None else max(high, gap)
-                elif high is not None and (relax or before[1] + high < now):
+            if before is not None and after is not None and before[1] is not None:
+                gap = after[0] - before[1]
+                low, high = min(low, max(0, gap)), None if high is None else max(high, gap)
+            elif before is not None and after is None and high is not None:
+                if relax or (before[1] is not None and before[1] + high < now):
                     high = None
             lags.append(Lag(lag.step, low, high) if (low, high) != (lag.min, lag.max) else lag)
             changed |= (low, high) != (lag.min, lag.max)

@@ -143,6 +143,9 @@ def test_a_lag_the_morning_could_not_keep_is_widened_in_a_pathway_of_her_own():
     on_time = {("P1", "a"): (480, 490), ("P1", "b"): (550, 560)}
     assert _own_pathway(pathway, "P1", on_time, 570, relax=False) is pathway   # nothing to widen
     assert _own_pathway(pathway, "P1", on_time, 570, relax=True).step("c").after == (Lag("b", 0, None),)
+    running = {("P1", "a"): (480, 490), ("P1", "b"): (550, None)}      # b under way: c's max may go too
+    assert _own_pathway(pathway, "P1", running, 555, relax=False) is pathway
+    assert _own_pathway(pathway, "P1", running, 555, relax=True).step("c").after == (Lag("b", 0, None),)
 
 
 def test_replan_options_refuse_nonsense():

@@ -73,8 +73,8 @@ class _StepDraw:
 class Layout:
     """The patients of a morning and where each random draw of a run goes.
 
-    Fixed by the problem, not by any plan; `extended` adds walk-ins after the booked
-    patients (their draws come after the booked patients', so those stay the same)."""
+    Fixed by the problem, not by any plan. `extra_patients` (the twin's walk-ins) come after
+    the booked patients, and so do their draws: the booked patients' stay the same."""
 
     def __init__(self, problem: Problem, uncertainty: Uncertainty | None = None,
                  extra_patients: Sequence[Patient] = ()):

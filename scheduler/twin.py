@@ -212,7 +212,7 @@ class _Morning:
         kept = self.kept(patients, now)
         # First as the clinic's adapter writes it, the morning running over only for the
         # patients in the clinic who cannot be done in time any more; failing that, for
-        # everyone who has started, with every `max` after a finished step dropped.
+        # everyone who has started, with every `max` after a started step dropped.
         late = {i for i in here if self.earliest_finish(i, kept, now) > self.deadline(i)}
         problem = self.instance(patients, here, kept, now, overtime=late)
         result = self.solve(problem)

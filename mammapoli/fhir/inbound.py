@@ -14,6 +14,7 @@ Mapping (the codes are in codes.py):
   Patient (`#id`), or `subject.identifier` with the hospital-number system for a patient the
   hospital already knows. A Patient needs `identifier` in the hospital-number system (she is
   matched on it, or created), `name` (family, given), `birthDate`; `gender` maps to sex;
+  `telecom` with system phone (mobile first) is her phone number, for the calls on the day;
 - `requester.display` (or the name of a contained Practitioner): the referring GP;
 - `priority`: routine -> regular, urgent / asap / stat -> urgent;
 - `reasonCode`: the complaint (SNOMED CT or the clinic's complaint code system; none known:
@@ -51,6 +52,7 @@ class PatientIntake:
     date_of_birth: dt.date
     sex: str
     path: str  # where she was in the request, for errors: "Bundle.entry[0].resource"
+    phone: str = ""  # to reach her on the day (telecom, system phone: mobile first)
 
 
 @dataclass(frozen=True)
@@ -214,9 +216,11 @@ def _patient_intake(patient: FhirPatient, path: str) -> PatientIntake:
     gender = patient.gender or "unknown"
     if gender not in codes.GENDER_SEX:
         raise invalid(f"{path}.gender", "Expected female, male, other or unknown.", code="value")
+    phones = sorted((t for t in patient.telecom or [] if t.system == "phone" and t.value),
+                    key=lambda t: (t.use != "mobile", t.rank or 99))
     return PatientIntake(hospital_number=numbers[0], given_name=" ".join(name.given or []),
                          family_name=name.family, date_of_birth=patient.birthDate, sex=codes.GENDER_SEX[gender],
-                         path=path)
+                         path=path, phone=phones[0].value if phones else "")
 
 
 def _requester(request: ServiceRequest, path: str) -> str:

@@ -34,7 +34,7 @@ class Received:
 
 #: Where each field of the referral and the patient comes from in the resource.
 _PATIENT_ELEMENTS = {"hospital_number": "identifier", "given_name": "name.given", "family_name": "name.family",
-                     "date_of_birth": "birthDate", "sex": "gender"}
+                     "date_of_birth": "birthDate", "sex": "gender", "phone": "telecom"}
 _REFERRAL_ELEMENTS = {"referring_gp": "requester", "complaint": "reasonCode", "reason": "note",
                       "urgency": "priority", "suspicion": "extension", "received_on": "authoredOn"}
 
@@ -69,7 +69,7 @@ def _patient(intake: ReferralIntake) -> tuple[Patient, bool]:
     try:
         patient = patient_get_or_create(hospital_number=wanted.hospital_number, given_name=wanted.given_name,
                                         family_name=wanted.family_name, date_of_birth=wanted.date_of_birth,
-                                        sex=wanted.sex)
+                                        sex=wanted.sex, phone=wanted.phone)
     except ValidationError as error:
         raise _validation_issues(error, wanted.path, _PATIENT_ELEMENTS) from None
     return patient, not existed

@@ -32,7 +32,7 @@ def test_a_referral_bundle_becomes_a_referral_in_the_intake_list(planner, fhir_a
     assert answer.entry[1].response.location == f"ServiceRequest/{referral.pk}"
     patient = referral.patient
     assert (patient.hospital_number, patient.given_name, patient.family_name, str(patient.date_of_birth),
-            patient.sex) == ("07009911", "Anouk", "Bakker", "1971-06-23", "F")
+            patient.sex, patient.phone.as_e164) == ("07009911", "Anouk", "Bakker", "1971-06-23", "F", "+31612345699")
     assert (referral.clinic, referral.urgency, referral.suspicion, referral.complaint, referral.biopsy_requested) == (
         clinic, "urgent", "high", "palpable_lump", False)
     assert referral.referring_gp == "Huisartsenpraktijk Hof van Delft, dr. M. de Groot"
@@ -116,6 +116,7 @@ def _without(path, data):
     (lambda b: b["entry"][0]["resource"].update(birthDate="23-06-1971"), "Bundle.entry[0].resource.birthDate"),
     (lambda b: b["entry"][0]["resource"].update(birthDate="1971"), "Bundle.entry[0].resource.birthDate"),
     (lambda b: b["entry"][0]["resource"].update(gender="vrouw"), "Bundle.entry[0].resource.gender"),
+    (lambda b: b["entry"][0]["resource"]["telecom"][0].update(value="bel me"), "Bundle.entry[0].resource.telecom"),
     (lambda b: b["entry"][0]["resource"]["identifier"][0].update(system="urn:other"),
      "Bundle.entry[0].resource.identifier"),
     (lambda b: b["entry"][0]["resource"]["identifier"][0].update(value="07 00"), "Bundle.entry[0].resource.identifier"),

@@ -44,13 +44,15 @@ class EventOutput(serializers.Serializer):
 
 
 def _answer(outcome) -> Response:
+    """202: the event is recorded and its re-plan accepted (finished already when tasks run in
+    this process; queued or running on a worker, or waiting for the broker, otherwise)."""
     outcome.job.refresh_from_db()
-    return Response(EventOutput(outcome).data, status=status.HTTP_201_CREATED)
+    return Response(EventOutput(outcome).data, status=status.HTTP_202_ACCEPTED)
 
 
 class VisitEventApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("visit_id", int, OpenApiParameter.PATH)], request=VisitEventInput,
-                   responses={201: EventOutput},
+                   responses={202: EventOutput},
                    description="Planners enter every event; specialists the start and end of their own steps "
                                "and the switch to a biopsy pathway during a step they do. `left`: the patient "
                                "goes home before her pathway ends (the result follows later); the rest of her "
@@ -72,7 +74,7 @@ class WalkInInput(serializers.Serializer):
 
 class WalkInApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("session_id", int, OpenApiParameter.PATH)], request=WalkInInput,
-                   responses={201: EventOutput})
+                   responses={202: EventOutput})
     def post(self, request: Request, session_id: int) -> Response:
         data = WalkInInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -88,7 +90,7 @@ class UnavailableInput(serializers.Serializer):
 
 class ResourceUnavailableApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("resource_id", int, OpenApiParameter.PATH)],
-                   request=UnavailableInput, responses={201: EventOutput})
+                   request=UnavailableInput, responses={202: EventOutput})
     def post(self, request: Request, resource_id: int) -> Response:
         data = UnavailableInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -88,6 +88,8 @@ def worker(tmp_path):
 
 
 def test_a_worker_killed_mid_solve_is_replaced_and_the_job_succeeds_once(standard_morning, worker):
+    ready = Client().get(reverse("health-ready"))
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "workers": "ok"}}
     job = plan_job_start(user=None, session=standard_morning, time_limit=TIME_LIMIT)
     running = wait_for(lambda: _mid_solve(job.job_id), 60)
     assert running, worker.tail()

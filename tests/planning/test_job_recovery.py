@@ -144,3 +144,26 @@ def test_a_running_job_beats_while_the_engine_is_silent(small_morning, monkeypat
     job = plan_job_start(user=None, session=small_morning, time_limit=1)
     assert plan_job_execute(job_id=job.job_id, heartbeat=True).status == PlanJobStatus.SUCCEEDED
     assert len(seen) == 1 and seen[0][1] > seen[0][0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_that_is_away_during_the_solve_delays_the_progress_but_never_fails_the_job(
+        small_morning, monkeypatch):
+    """As a PostgreSQL restart does for a second or two: every query of the run fails meanwhile."""
+    from django.db import OperationalError
+
+    monkeypatch.setattr(job_service, "PROGRESS_INTERVAL", 0)
+    monkeypatch.setattr(plan_job_run, "apply_async", lambda *args, **kwargs: None)
+    real_cancel_requested, failures = job_service._cancel_requested, []
+
+    def away_twice(job_pk):
+        if len(failures) < 2:  # during the solve, and once more as it ends
+            failures.append(job_pk)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_cancel_requested(job_pk)
+
+    monkeypatch.setattr(job_service, "_cancel_requested", away_twice)
+    job = plan_job_start(user=None, session=small_morning, time_limit=1)
+    done = plan_job_execute(job_id=job.job_id, heartbeat=False)
+    assert len(failures) == 2
+    assert (done.status, done.attempts, Plan.objects.filter(job=done).count()) == (PlanJobStatus.SUCCEEDED, 1, 1)

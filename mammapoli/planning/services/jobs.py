@@ -223,19 +223,25 @@ class _ProgressRecorder:
         self.entries.append(progress.as_json())
         if time.monotonic() - self.last_write >= PROGRESS_INTERVAL:
             self.flush()
-            self.cancelled = self.cancelled or PlanJob.objects.filter(pk=self.job_pk, cancel_requested=True).exists()
         return not (self.cancelled or self.claim_lost)
 
     def flush(self) -> None:
+        """Write the progress (and read the cancel flag); the solve goes on through a database
+        restart, which only delays the next write."""
         try:
             held = PlanJob.objects.filter(pk=self.job_pk, claim=self.claim, status=PlanJobStatus.RUNNING) \
                 .update(progress=self.entries, heartbeat_at=Now())
-        except DatabaseError:  # progress is for show: the solve goes on through a database restart
+            self.cancelled = self.cancelled or _cancel_requested(self.job_pk)
+        except DatabaseError:
             logger.warning("plan job %s: progress not written (database unavailable)", self.job_pk, exc_info=True)
             _drop_broken_connection()
         else:
             self.claim_lost = self.claim_lost or not held
         self.last_write = time.monotonic()
+
+
+def _cancel_requested(job_pk: int) -> bool:
+    return PlanJob.objects.filter(pk=job_pk, cancel_requested=True).exists()
 
 
 def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | None:
@@ -262,7 +268,7 @@ def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | 
     if recorder.claim_lost:
         logger.warning("plan job %s: taken over by another run; this run's plan is dropped", job.job_id)
         return None
-    cancelled = recorder.cancelled or PlanJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
+    cancelled = recorder.cancelled or _through_database_restarts(_cancel_requested)(job.pk)
     return _store_result(job, claim, plan, cancelled=cancelled)
 
 

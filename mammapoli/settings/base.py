@@ -181,6 +181,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # database and the sweep sends it later): give up sending after about a second or two.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A solve under way goes on when the worker loses the broker for a moment; its message comes
+# back later (acks_late) and finds the job finished.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 
 # Plan jobs outlive a lost worker (planning/services/jobs.py, job_recovery.py): a running job
 # beats every PLAN_JOB_HEARTBEAT seconds; one silent for PLAN_JOB_LOST_AFTER seconds lost its

@@ -62,8 +62,9 @@ class Command(BaseCommand):
                 if job.status in FINISHED_JOB_STATUSES:
                     return job
                 if job.status == PlanJobStatus.QUEUED and time.monotonic() - queued_since > 60:
-                    raise CommandError("the job is still queued after a minute: is a Celery worker running? "
-                                       "(celery -A mammapoli worker)")
+                    raise CommandError("the job is still queued after a minute: is a Celery worker running "
+                                       "(celery -A mammapoli worker), and does the broker answer? The job "
+                                       "waits and runs once both are there.")
                 if time.monotonic() > deadline:
                     raise CommandError(f"the job is still {job.status} well past its time limit")
                 time.sleep(POLL_SECONDS)

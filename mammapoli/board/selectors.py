@@ -11,7 +11,7 @@ from mammapoli.audit.models import Action
 from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS, own_resources
-from mammapoli.planning.selectors import pending_plan_job
+from mammapoli.planning.selectors import pending_plan_job, published_not_seen
 
 from .access import session_for_user
 from .actions import RowActions, row_actions
@@ -70,7 +70,8 @@ def day_view_for_user(
 
 def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
     access = session_for_user(user, session_id, what="board")
-    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
+    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
+                            not_seen=published_not_seen(access.session))
     entries = board_entries(morning)
     planner = access.membership.role in PLANNERS
     own = frozenset(own_resources(access.membership).values_list("code", flat=True))

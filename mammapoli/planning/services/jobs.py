@@ -37,7 +37,7 @@ from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from mammapoli.planning.adapter import morning_fingerprint, session_to_morning
+from mammapoli.planning.adapter import morning_fingerprint, session_assignments, session_to_morning
 from mammapoli.planning.engine import PlanProgress, solve_morning
 from mammapoli.planning.errors import JobNotCancellable
 from mammapoli.planning.models import (
@@ -90,7 +90,8 @@ def plan_job_start(
         morning = session_to_morning(session)
         job = PlanJob.objects.create(
             session=session, trigger=trigger, trigger_detail=trigger_detail[:200], requested_by=user,
-            time_limit=time_limit, seed=seed, morning=morning, bookings_fingerprint=morning_fingerprint(morning))
+            time_limit=time_limit, seed=seed, morning=morning, assigned=session_assignments(session),
+            bookings_fingerprint=morning_fingerprint(morning))
         transaction.on_commit(lambda: plan_job_dispatch(job_id=job.job_id, time_limit=time_limit))
     return job
 
@@ -258,7 +259,8 @@ def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | 
     recorder = _ProgressRecorder(job, claim)
     with _heartbeat(job, claim, enabled=heartbeat):
         try:
-            plan = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder)
+            plan = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder,
+                                 assigned=job.assigned)
         except Exception as exc:  # noqa: BLE001 - an engine failure fails the job, never the worker
             logger.exception("plan job %s: the engine failed", job.job_id)
             recorder.flush()

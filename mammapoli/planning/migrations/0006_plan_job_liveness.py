@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('planning', '0004_visit_left_early'),
+        ('planning', '0005_visit_arrived_handover_one_open_per_referral'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,6 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 # Two pytest-xdist workers (each with its own test database): the suite in about half the time.
+# The broker tests share one xdist group: they run one after another, on one Celery queue.
 PYTEST_WORKERS ?= 2
 
 .PHONY: install demo test serve
@@ -25,4 +26,4 @@ demo: install
 	$(PY) manage.py runserver $(HOST)
 
 test: install
-	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

@@ -3,9 +3,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from mammapoli.core import health
 from mammapoli.fhir import views as fhir_views
 
 urlpatterns = [
+    path("health/", health.liveness, name="health-live"),
+    path("health/ready/", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("mammapoli.api.urls")),

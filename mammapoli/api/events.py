@@ -55,13 +55,15 @@ class EventOutput(serializers.Serializer):
 
 
 def _answer(outcome) -> Response:
+    """202: the event is recorded and its re-plan accepted (finished already when tasks run in
+    this process; queued or running on a worker, or waiting for the broker, otherwise)."""
     outcome.job.refresh_from_db()
-    return Response(EventOutput(outcome).data, status=status.HTTP_201_CREATED)
+    return Response(EventOutput(outcome).data, status=status.HTTP_202_ACCEPTED)
 
 
 class VisitEventApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("visit_id", int, OpenApiParameter.PATH)], request=VisitEventInput,
-                   responses={201: EventOutput},
+                   responses={202: EventOutput},
                    description="Planners enter every event; specialists the start and end of their own steps "
                                "and the switch to a biopsy pathway during a step they do. `left`: the patient "
                                "goes home before her pathway ends (the result follows later); the rest of her "
@@ -83,7 +85,7 @@ class WalkInInput(serializers.Serializer):
 
 class WalkInApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("session_id", int, OpenApiParameter.PATH)], request=WalkInInput,
-                   responses={201: EventOutput})
+                   responses={202: EventOutput})
     def post(self, request: Request, session_id: int) -> Response:
         data = WalkInInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -99,7 +101,7 @@ class UnavailableInput(serializers.Serializer):
 
 class ResourceUnavailableApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("resource_id", int, OpenApiParameter.PATH)],
-                   request=UnavailableInput, responses={201: EventOutput})
+                   request=UnavailableInput, responses={202: EventOutput})
     def post(self, request: Request, resource_id: int) -> Response:
         data = UnavailableInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -128,7 +130,7 @@ class AbsenceListApi(APIView):
 
 
 class AbsenceWithdrawApi(APIView):
-    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=None, responses={201: EventOutput},
+    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=None, responses={202: EventOutput},
                    description="The absence goes (she is back after all) and the morning is re-planned.")
     def post(self, request: Request, session_id: int, absence_id: int) -> Response:
         access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
@@ -140,7 +142,7 @@ class ShortenInput(serializers.Serializer):
 
 
 class AbsenceShortenApi(APIView):
-    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=ShortenInput, responses={201: EventOutput})
+    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=ShortenInput, responses={202: EventOutput})
     def post(self, request: Request, session_id: int, absence_id: int) -> Response:
         data = ShortenInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -155,7 +157,7 @@ class HandoverInput(serializers.Serializer):
 
 
 class ResultHandoverApi(APIView):
-    @extend_schema(parameters=[VISIT_ID], request=HandoverInput, responses={201: EventOutput},
+    @extend_schema(parameters=[VISIT_ID], request=HandoverInput, responses={202: EventOutput},
                    description="Her result goes to another surgeon (the one who examined her is called "
                                "away); the re-plan gives it to him wherever the morning allows.")
     def post(self, request: Request, visit_id: int) -> Response:

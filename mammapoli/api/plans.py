@@ -69,7 +69,15 @@ class PlanJobOutput(serializers.ModelSerializer):
     class Meta:
         model = PlanJob
         fields = ["job_id", "session", "trigger", "trigger_detail", "status", "cancel_requested", "progress",
-                  "error", "time_limit", "created_at", "started_at", "finished_at", "plan"]
+                  "error", "time_limit", "created_at", "started_at", "finished_at", "attempts", "dispatched_at",
+                  "heartbeat_at", "plan"]
+        extra_kwargs = {
+            "attempts": {"help_text": "runs started; a run whose worker was lost is started again, a bounded "
+                                      "number of times"},
+            "dispatched_at": {"help_text": "when the task queue took the job; null while it waits for the broker "
+                                           "(it is sent as soon as the broker answers)"},
+            "heartbeat_at": {"help_text": "the running worker's last sign of life"},
+        }
 
     @extend_schema_field(PlanOutput(allow_null=True))
     def get_plan(self, job) -> dict | None:
@@ -97,7 +105,8 @@ class SessionPlanApi(APIView):
 
     @extend_schema(parameters=[SESSION_ID], request=PlanStartInput, responses={202: PlanJobOutput},
                    description="Plan this morning: a job that runs the engine on all booked visits (a Celery "
-                               "task; without a broker it has finished when this answers).")
+                               "task; without a broker it has finished when this answers). 202 also when the "
+                               "broker is down: the job waits and is sent as soon as it answers.")
     def post(self, request: Request, session_id: int) -> Response:
         data = PlanStartInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Clinic, Pathway, PathwayStep, Resource
@@ -244,6 +245,14 @@ class PlanJob(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Liveness, on the database's clock (web and worker hosts may disagree on the time):
+    # when it (last) became queued, when the broker last took its message (null: not yet,
+    # the broker did not answer), which run holds it ("host/pid/run"), and that run's last
+    # sign of life. See planning/services/jobs.py and job_recovery.py.
+    queued_at = models.DateTimeField(_("queued at"), db_default=Now())
+    dispatched_at = models.DateTimeField(_("handed to the task queue at"), null=True, blank=True)
+    claim = models.CharField(_("claimed by"), max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan job")
@@ -253,9 +262,17 @@ class PlanJob(models.Model):
             models.CheckConstraint(condition=Q(time_limit__gte=1), name="planjob_time_limit_positive",
                                    violation_error_message=_("The time limit is at least one second.")),
         ]
+        indexes = [  # the sweep looks at the unfinished jobs only
+            models.Index(fields=["status"], condition=Q(status__in=["queued", "running"]), name="planjob_unfinished"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.session} {self.get_trigger_display()} ({self.get_status_display()})"
+
+    @property
+    def broker_unreachable(self) -> bool:
+        """Queued, and the task queue did not take its message: it is sent again when it answers."""
+        return self.status == PlanJobStatus.QUEUED and self.dispatched_at is None
 
     @property
     def trigger_text(self) -> str:

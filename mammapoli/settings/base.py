@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"] not in {"django.db.backends.postgresql", "djan
     raise ImproperlyConfigured("DATABASE_URL: use postgres://… (production) or sqlite:///… (development)")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", default=0)
+# A kept connection is checked before a request (or task) uses it: after a database restart
+# the next request reconnects instead of failing on the dead connection.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing at once ("database is locked") when the
     # dev server and an eager task write together. IMMEDIATE: a transaction takes the write
@@ -177,6 +180,31 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold up the request that queues a job (the job waits in the
+# database and the sweep sends it later): give up sending after about a second or two.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+# A solve under way goes on when the worker loses the broker for a moment; its message comes
+# back later (acks_late) and finds the job finished.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+
+# Plan jobs outlive a lost worker (planning/services/jobs.py, job_recovery.py): a running job
+# beats every PLAN_JOB_HEARTBEAT seconds; one silent for PLAN_JOB_LOST_AFTER seconds lost its
+# worker and runs again, PLAN_JOB_MAX_ATTEMPTS runs in all. The sweep (Celery beat, every
+# PLAN_JOB_SWEEP_INTERVAL seconds) re-sends what waits and gives up on a job no worker took
+# within PLAN_JOB_GIVE_UP_AFTER seconds.
+PLAN_JOB_HEARTBEAT = env_int("PLAN_JOB_HEARTBEAT", default=5, minimum=1)
+PLAN_JOB_LOST_AFTER = env_int("PLAN_JOB_LOST_AFTER", default=30, minimum=2)
+if PLAN_JOB_LOST_AFTER < 2 * PLAN_JOB_HEARTBEAT:
+    raise ImproperlyConfigured(f"PLAN_JOB_LOST_AFTER={PLAN_JOB_LOST_AFTER}: must be at least twice "
+                               f"PLAN_JOB_HEARTBEAT ({PLAN_JOB_HEARTBEAT}), or a live job looks lost")
+PLAN_JOB_SWEEP_INTERVAL = env_int("PLAN_JOB_SWEEP_INTERVAL", default=15, minimum=1)
+PLAN_JOB_MAX_ATTEMPTS = env_int("PLAN_JOB_MAX_ATTEMPTS", default=2, minimum=1)
+PLAN_JOB_GIVE_UP_AFTER = env_int("PLAN_JOB_GIVE_UP_AFTER", default=3600, minimum=60)
+CELERY_BEAT_SCHEDULE = {
+    "plan-jobs-sweep": {"task": "planning.plan_jobs_sweep", "schedule": float(PLAN_JOB_SWEEP_INTERVAL),
+                        "options": {"expires": float(PLAN_JOB_SWEEP_INTERVAL)}},
+}
 
 # Engine defaults for "plan this morning"; a request may ask for less, never for more.
 SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)

@@ -38,7 +38,7 @@ def iso(session, clock):
 def test_a_planner_enters_an_arrival_and_gets_the_re_plan(morning, planner, post_event):
     visit = Visit.objects.filter(session=morning).order_by("code").first()
     response = post_event(planner, f"/api/visits/{visit.pk}/events/", {"type": "arrived", "at": iso(morning, "08:05")})
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     body = response.json()
     assert (body["code"], body["status"], body["job"]["trigger"]) == (visit.code, "arrived", "arrived")
     assert PlanJob.objects.get(job_id=body["job"]["job_id"]).status == "succeeded"
@@ -51,7 +51,7 @@ def test_the_planner_lets_an_arrived_patient_leave_early_and_a_surgeon_may_not(m
     post_event(planner, url, {"type": "arrived", "at": iso(morning, "08:05")})
     assert post_event(surgeon, url, {"type": "left", "at": iso(morning, "08:10")}).status_code == 403
     response = post_event(planner, url, {"type": "left", "at": iso(morning, "08:10")})
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     assert (response.json()["status"], response.json()["job"]["trigger"]) == ("left", "left")
     assert visit.code not in {p["id"] for p in PlanJob.objects.get(trigger="left").morning["patients"]}
 
@@ -60,10 +60,10 @@ def test_a_surgeon_starts_and_finishes_her_own_exam(morning, surgeon, post_event
     exam = planned_on(morning, "chir-A", "exam")
     url = f"/api/visits/{exam.visit_id}/events/"
     started = post_event(surgeon, url, {"type": "step_started", "step": "exam", "at": exam.planned_start.isoformat()})
-    assert started.status_code == 201, started.json()
+    assert started.status_code == 202, started.json()
     assert started.json()["status"] == "in_progress"
     finished = post_event(surgeon, url, {"type": "step_finished", "step": "exam", "at": exam.planned_end.isoformat()})
-    assert finished.status_code == 201
+    assert finished.status_code == 202
     exam.refresh_from_db()
     assert (hhmm(exam.actual_start), hhmm(exam.actual_end)) == (hhmm(exam.planned_start), hhmm(exam.planned_end))
 
@@ -88,15 +88,15 @@ def test_the_radiologist_switches_to_a_biopsy_pathway_during_her_ultrasound(morn
     for code in ("exam", "mammo"):
         done = visit.steps.get(step__code=code)
         assert post_event(planner, url, {"type": "step_started", "step": code,
-                                         "at": done.planned_start.isoformat()}).status_code == 201
+                                         "at": done.planned_start.isoformat()}).status_code == 202
         assert post_event(planner, url, {"type": "step_finished", "step": code,
-                                         "at": done.planned_end.isoformat()}).status_code == 201
+                                         "at": done.planned_end.isoformat()}).status_code == 202
     assert post_event(radiologist, url, {"type": "pathway_switched", "pathway": "fna"}).status_code == 403  # not yet
     assert post_event(radiologist, url, {"type": "step_started", "step": "us",
-                                         "at": us.planned_start.isoformat()}).status_code == 201
+                                         "at": us.planned_start.isoformat()}).status_code == 202
     switched = post_event(radiologist, url, {"type": "pathway_switched", "pathway": "fna",
                                              "at": us.planned_start.isoformat()})
-    assert switched.status_code == 201, switched.json()
+    assert switched.status_code == 202, switched.json()
     visit.refresh_from_db()
     assert visit.pathway.code == "fna"
     assert switched.json()["job"]["status"] == "queued"  # it runs when the request commits…
@@ -130,7 +130,7 @@ def test_a_walk_in(morning, planner, post_event):
     data = {"patient": {"hospital_number": "7009999", "given_name": "Eva", "family_name": "Smit",
                         "date_of_birth": "1980-02-02"}, "pathway": "ultrasound-only", "at": iso(morning, "09:00")}
     response = post_event(planner, f"/api/sessions/{morning.pk}/walk-ins/", data)
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     assert (response.json()["code"], response.json()["status"]) == ("W01", "arrived")
     bad = post_event(planner, f"/api/sessions/{morning.pk}/walk-ins/", {**data, "pathway": "nope"})
     assert bad.status_code == 400 and "pathway" in bad.json()
@@ -141,7 +141,7 @@ def test_a_doctor_called_away(morning, planner, surgeon, post_event):
     url = f"/api/resources/{resource.pk}/unavailable/"
     assert post_event(surgeon, url, {"at": iso(morning, "10:00")}).status_code == 403
     response = post_event(planner, url, {"at": iso(morning, "10:00"), "reason": "SEH"})
-    assert response.status_code == 201 and response.json()["job"]["trigger"] == "resource_unavailable"
+    assert response.status_code == 202 and response.json()["job"]["trigger"] == "resource_unavailable"
     no_morning = post_event(planner, url, {"at": "2031-01-06T10:00:00+01:00"})
     assert no_morning.status_code == 400 and "at" in no_morning.json()
 
@@ -160,9 +160,9 @@ def test_a_planner_lists_withdraws_and_shortens_absences(morning, planner, surge
     bad = post_event(planner, f"{url}/shorten/", {"until": iso(morning, "09:00")})
     assert bad.status_code == 400 and "until" in bad.json()
     response = post_event(planner, f"{url}/shorten/", {"until": iso(morning, "11:00")})
-    assert response.status_code == 201 and response.json()["job"]["trigger"] == "absence_changed"
+    assert response.status_code == 202 and response.json()["job"]["trigger"] == "absence_changed"
     assert AvailabilityException.objects.get(pk=listed[0]["id"]).end.strftime("%H:%M") == "11:00"
-    assert post_event(planner, f"{url}/withdraw/", {}).status_code == 201
+    assert post_event(planner, f"{url}/withdraw/", {}).status_code == 202
     assert not AvailabilityException.objects.filter(pk=listed[0]["id"]).exists()
     assert post_event(planner, f"{url}/withdraw/", {}).status_code == 404
 
@@ -173,7 +173,7 @@ def test_a_planner_hands_a_result_over_and_a_bad_surgeon_is_named(morning, plann
     bad = post_event(planner, url, {"surgeon": "rad-A", "at": iso(morning, "08:00")})
     assert bad.status_code == 400 and "surgeon" in bad.json()
     response = post_event(planner, url, {"surgeon": "chir-B", "at": iso(morning, "08:00")})
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 202, response.json()
     job = PlanJob.objects.get(job_id=response.json()["job"]["job_id"])
     assert job.trigger == "handover" and job.assigned == {visit.code: [["result", "chir-B"]]}
     result = next(a for a in job.plan.data["assignments"] if (a["patient"], a["step"]) == (visit.code, "result"))

@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+import os
+
 import pytest
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from mammapoli.planning.models import Plan, PlanJob, PlanJobStatus, PlanStatus
 from mammapoli.planning.services import jobs as job_service
-from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_execute, plan_job_start
+from mammapoli.planning.services.jobs import JobBusy, plan_job_cancel, plan_job_execute, plan_job_start
 from mammapoli.planning.tasks import plan_job_run
 from mammapoli.planning.errors import JobNotCancellable
 from tests.planning.conftest import assert_valid
@@ -38,17 +41,51 @@ def test_a_redelivered_task_does_not_plan_twice(small_morning, plan_now):
     assert (job.attempts, Plan.objects.filter(job=job).count()) == (1, 1)
 
 
+def _running_elsewhere(job, *, heartbeat_seconds_ago: int, attempts: int = 1) -> None:
+    PlanJob.objects.filter(pk=job.pk).update(status=PlanJobStatus.RUNNING, started_at=timezone.now(),
+                                             attempts=attempts, claim="elsewhere/1/abc",
+                                             heartbeat_at=Now() - dt.timedelta(seconds=heartbeat_seconds_ago))
+
+
 def test_a_job_running_elsewhere_is_left_alone_and_one_whose_worker_died_is_taken_over(
-        small_morning, django_capture_on_commit_callbacks):
+        small_morning, django_capture_on_commit_callbacks, settings):
     with django_capture_on_commit_callbacks(execute=False):
         job = plan_job_start(user=None, session=small_morning, time_limit=1)
-    PlanJob.objects.filter(pk=job.pk).update(status=PlanJobStatus.RUNNING, started_at=timezone.now(), attempts=1)
-    assert plan_job_execute(job_id=job.job_id) is None
-    long_ago = timezone.now() - dt.timedelta(minutes=10)
-    PlanJob.objects.filter(pk=job.pk).update(started_at=long_ago)
+    _running_elsewhere(job, heartbeat_seconds_ago=1)
+    with pytest.raises(JobBusy):  # its worker is alive: the task comes back later
+        plan_job_execute(job_id=job.job_id)
+    assert plan_job_run(str(job.job_id)) is None  # eagerly: nothing to wait for
+    _running_elsewhere(job, heartbeat_seconds_ago=settings.PLAN_JOB_LOST_AFTER + 1)
     assert plan_job_execute(job_id=job.job_id).status == PlanJobStatus.SUCCEEDED
     job.refresh_from_db()
     assert (job.attempts, Plan.objects.filter(job=job).count()) == (2, 1)
+    assert job.claim != "elsewhere/1/abc" and job.claim.split("/")[1] == str(os.getpid())
+
+
+def test_a_job_whose_worker_was_lost_on_every_attempt_fails_and_says_why(
+        small_morning, django_capture_on_commit_callbacks, settings):
+    settings.PLAN_JOB_MAX_ATTEMPTS = 2
+    with django_capture_on_commit_callbacks(execute=False):
+        job = plan_job_start(user=None, session=small_morning, time_limit=1)
+    _running_elsewhere(job, heartbeat_seconds_ago=settings.PLAN_JOB_LOST_AFTER + 1, attempts=2)
+    assert plan_job_execute(job_id=job.job_id) is None
+    job.refresh_from_db()
+    assert (job.status, job.attempts, Plan.objects.count()) == (PlanJobStatus.FAILED, 2, 0)
+    assert job.error == "The planning worker was lost 2 times (stopped or out of memory); plan again."
+
+
+def test_a_run_that_was_taken_over_meanwhile_writes_nothing(small_morning, plan_now, monkeypatch):
+    """A worker that was only slow (paused, swapping) comes back after the job was given to
+    another run: its plan is dropped and the job is left to the run that holds it."""
+    real = job_service.solve_morning
+
+    def solve_while_another_run_takes_over(morning, **kwargs):
+        PlanJob.objects.update(claim="other-host/2/def")
+        return real(morning, **kwargs)
+
+    monkeypatch.setattr(job_service, "solve_morning", solve_while_another_run_takes_over)
+    job = plan_now(small_morning)
+    assert (job.status, job.claim, Plan.objects.count()) == (PlanJobStatus.RUNNING, "other-host/2/def", 0)
 
 
 def test_a_bad_job_id_is_ignored(db):

@@ -54,6 +54,7 @@ def finished_tasks():
 
 
 @pytest.mark.broker
+@pytest.mark.xdist_group("broker")
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_plans_the_morning_from_the_broker_once(small_morning, worker, finished_tasks):
     job = plan_job_start(user=None, session=small_morning, time_limit=1, seed=0)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus
 from mammapoli.planning.management.arguments import add_session_arguments, session_from_arguments
-from mammapoli.planning.services.jobs import LOST_AFTER, plan_job_cancel, plan_job_start
+from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 
 POLL_SECONDS = 0.5
@@ -49,7 +49,9 @@ class Command(BaseCommand):
         """Print each improving plan as it arrives, until the job has finished."""
         shown = 0
         queued_since = time.monotonic()
-        deadline = time.monotonic() + job.time_limit + LOST_AFTER.total_seconds()
+        # Every attempt may run its full time, lose its worker, and wait for the sweep.
+        deadline = time.monotonic() + settings.PLAN_JOB_MAX_ATTEMPTS * (
+            job.time_limit + settings.PLAN_JOB_LOST_AFTER + settings.PLAN_JOB_SWEEP_INTERVAL)
         while True:
             try:
                 job.refresh_from_db()
@@ -60,8 +62,9 @@ class Command(BaseCommand):
                 if job.status in FINISHED_JOB_STATUSES:
                     return job
                 if job.status == PlanJobStatus.QUEUED and time.monotonic() - queued_since > 60:
-                    raise CommandError("the job is still queued after a minute: is a Celery worker running? "
-                                       "(celery -A mammapoli worker)")
+                    raise CommandError("the job is still queued after a minute: is a Celery worker running "
+                                       "(celery -A mammapoli worker), and does the broker answer? The job "
+                                       "waits and runs once both are there.")
                 if time.monotonic() > deadline:
                     raise CommandError(f"the job is still {job.status} well past its time limit")
                 time.sleep(POLL_SECONDS)

@@ -154,7 +154,16 @@ def test_on_the_day_she_fits_around_what_happened_and_the_published_plan():
     found = insert(problem_from_json(day), Patient("+new", "ultrasound-only"))
     assert found.arrival >= t(day["now"])
     fixed = {(f["patient"], f["step"]) for f in day["fixed"]}
-    taken = [(rid, t(f["start"]), t(f.get("end", "13:00"))) for f in day["fixed"] for rid in f["resources"]]
+    pathway = {p["id"]: p for p in day["patients"]}
+
+    def end_of(f):  # a step under way lasts its planned length (with her extra minutes)
+        if "end" in f:
+            return t(f["end"])
+        who = pathway[f["patient"]]
+        step = next(s for s in day["pathways"][who["pathway"]]["steps"] if s["id"] == f["step"])
+        return t(f["start"]) + step["duration"] + who.get("extra", {}).get(f["step"], 0)
+
+    taken = [(rid, t(f["start"]), end_of(f)) for f in day["fixed"] for rid in f["resources"]]
     taken += [(rid, t(a["start"]), t(a["end"])) for a in day["reference"] if (a["patient"], a["step"]) not in fixed
               for rid in a["resources"]]
     for s in found.steps:

@@ -13,7 +13,10 @@ from mammapoli.planning.tasks import plan_job_run
 from tests.planning.conftest import assert_valid
 
 
-def test_the_task_acknowledges_late_and_is_requeued_if_its_worker_dies():
+def test_the_task_is_acknowledged_only_after_it_ran():
+    # Its message stays on the broker until the task returns, and a worker that dies makes the
+    # broker hand it out again; that it then finishes exactly once, with a real SIGKILL, is
+    # tests/planning/test_faults_broker.py.
     assert (plan_job_run.acks_late, plan_job_run.reject_on_worker_lost) == (True, True)
 
 

@@ -3,8 +3,8 @@
 A patient is in a step (one under way that she attends), waiting (between steps, including
 while her sample is in the lab or the pathologist reads it), arrived (nothing started
 yet), expected (not arrived), done, left early (the result follows later), or a no-show.
-Her wait counts from the end of her last finished step; the model records no arrival time,
-so a patient who has arrived but not started has no wait shown.
+Her wait counts from the end of her last finished step, or, before her first step, from when
+she arrived (checked in on the board, or added as a walk-in).
 """
 
 from dataclasses import dataclass
@@ -36,6 +36,11 @@ class StepOnBoard:
     due: bool = False
     length: int = 0
     elapsed: int | None = None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
 
     @property
     def overrun(self) -> bool:
@@ -79,10 +84,17 @@ class BoardEntry:
     arrival: int | None = None
     late: bool = False
     result_ready: bool = False
+    arrived: int | None = None
+    not_planned_reason: str = ""  # the published plan leaves her out, and why
+    pathway_code: str = ""
 
     @property
     def status_label(self) -> str:
         return VisitStatus(self.status).label
+
+    @property
+    def dropped(self) -> bool:
+        return bool(self.not_planned_reason)
 
 
 def _on_board(step: StepFact, resources: dict[str, ResourceFact], now: int | None) -> StepOnBoard:
@@ -91,7 +103,7 @@ def _on_board(step: StepFact, resources: dict[str, ResourceFact], now: int | Non
     holders = tuple(Holder(code=c, name=resources[c].name if c in resources else "",
                            group=resources[c].group if c in resources else "")
                     for c in effective_resources(step))
-    return StepOnBoard(code=step.code, start=start, holders=holders, length=planned_length(step),
+    return StepOnBoard(code=step.code, name=step.name, start=start, holders=holders, length=planned_length(step),
                        due=not step.started and start is not None and now is not None and start < now,
                        elapsed=now - step.actual_start if step.running and now is not None else None)
 
@@ -107,7 +119,9 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
     now = morning.now
     resources = {r.code: r for r in morning.resources}
     base = {"visit_id": visit.visit_id, "code": visit.code, "name": visit.name, "pathway": visit.pathway,
-            "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None)}
+            "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None),
+            "arrived": visit.arrived, "not_planned_reason": visit.not_planned_reason,
+            "pathway_code": visit.pathway_code}
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
     done = [s for s in visit.steps if s.done]
@@ -125,7 +139,8 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
                           current=_on_board(current, resources, now))
     if not any(s.started for s in visit.steps):
         if visit.status == VisitStatus.ARRIVED:
-            return BoardEntry(**base, place=ARRIVED, next=following)
+            waited = max(now - visit.arrived, 0) if now is not None and visit.arrived is not None else None
+            return BoardEntry(**base, place=ARRIVED, next=following, since=visit.arrived, waited=waited)
         late = base["arrival"] is not None and now is not None and base["arrival"] < now
         return BoardEntry(**base, place=EXPECTED, next=following, late=late)
     last_end = max((s.actual_end for s in done), default=None)

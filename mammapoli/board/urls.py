@@ -9,4 +9,5 @@ urlpatterns = [
     path("sessions/<int:session_id>/walk-in/", views.walk_in, name="walk-in"),
     path("sessions/<int:session_id>/absence/", views.absence, name="absence"),
     path("visits/<int:visit_id>/event/", views.visit_event, name="visit-event"),
+    path("my-patients/", views.my_patients, name="my-patients"),
 ]

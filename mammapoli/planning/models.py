@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Clinic, Pathway, PathwayStep, Resource
@@ -48,7 +49,7 @@ class ClinicSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.clinic} {self.date:%Y-%m-%d}"
+        return f"{self.clinic}, {formats.date_format(self.date, 'DATE_FORMAT')}"
 
 
 class VisitStatus(models.TextChoices):
@@ -79,6 +80,8 @@ class Visit(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=VisitStatus.choices, default=VisitStatus.BOOKED)
     priority = models.PositiveSmallIntegerField(_("priority"), default=1)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True,
+                                      help_text=_("When she checked in (or, a walk-in, was added)."))
     earliest = models.TimeField(_("not before"), null=True, blank=True)
     latest = models.TimeField(_("done by"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -239,8 +242,12 @@ class PlanJob(models.Model):
 
     @property
     def trigger_text(self) -> str:
-        """Why it ran, for people: "patient arrived P03 10:20"."""
-        return f"{self.get_trigger_display()} {self.trigger_detail}".strip()
+        """Why it ran, for people: "patient arrived P03 10:20", steps and pathways by name."""
+        from mammapoli.clinics.names import clinic_names
+
+        from .display import trigger_text
+
+        return trigger_text(self, clinic_names(self.session.clinic_id))
 
 
 class PlanStatus(models.TextChoices):
@@ -258,6 +265,10 @@ class Plan(models.Model):
     job = models.OneToOneField(PlanJob, on_delete=models.CASCADE, related_name="plan", verbose_name=_("job"))
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
     data = models.JSONField(_("plan"), help_text=_("The plan in the exchange format (mammapoli-plan/1)."))
+    reasons = models.JSONField(
+        _("reasons"), default=dict, blank=True,
+        help_text=_("Per patient who cannot be seen: the engine's reason as a code and its parameters, to show "
+                    "it in the reader's language (the plan itself keeps the English words)."))
     solver_status = models.CharField(_("solver status"), max_length=10)
     scheduled = models.PositiveIntegerField(_("patients seen"))
     priority_scheduled = models.PositiveIntegerField(_("priority seen"))

@@ -16,6 +16,7 @@ from mammapoli.audit.services import access_events_record_many
 from .adapter import morning_fingerprint, session_to_morning
 from .insertion import minutes
 from .models import Plan, PlanStatus, Visit, VisitStatus
+from .reasons import plan_reasons
 
 
 class Change:
@@ -88,7 +89,7 @@ def proposal_diff(*, plan: Plan, user: AbstractBaseUser | None = None) -> Propos
     morning = plan.job.morning
     before = _by_patient(morning.get("reference", []))
     after = _by_patient(plan.data["assignments"])
-    reasons = {u["patient"]: u["reason"] for u in plan.data.get("unscheduled", [])}
+    reasons = plan_reasons(plan)  # in the reader's language
     visits = {v.code: v for v in Visit.objects.filter(session_id=plan.session_id).select_related("patient")}
     changes = []
     for patient in morning["patients"]:

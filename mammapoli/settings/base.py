@@ -73,8 +73,16 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r}: expected nl or en")
 LOCALE_PATHS = [BASE_DIR / "mammapoli" / "locale"]
+# Dates the Dutch way ("di 1 december 2026"): mammapoli/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["mammapoli.formats"]
+# A clinic's pathways, steps and resource kinds have a name per language (django-modeltranslation);
+# a name left empty in one language falls back to the other, and then to the code.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "nl"
+MODELTRANSLATION_LANGUAGES = ("nl", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("nl", "en")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin: pathways, steps and resource kinds are named in each language
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -174,6 +182,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Public holidays (no mornings, not counted as working days for the urgency targets): a country
+# code of the `holidays` library.
+HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default="NL")
+try:
+    import holidays as _holidays
+
+    _holidays.country_holidays(HOLIDAY_COUNTRY)
+except NotImplementedError:
+    raise ImproperlyConfigured(f"HOLIDAY_COUNTRY={HOLIDAY_COUNTRY!r}: not a country the holidays library knows") from None
 
 # Engine defaults for "plan this morning"; a request may ask for less, never for more.
 SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)

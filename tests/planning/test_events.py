@@ -291,7 +291,7 @@ def test_an_event_outside_the_morning_is_refused(morning):
     assert refused("at", step_start, user=None, visit_step=exam, at=at(morning, "13:30")) == \
         "After the end of the morning (13:00)."
     assert refused("at", step_start, user=None, visit_step=exam, at=aware(dt.date(2026, 12, 2), "09:00")) == \
-        "Not on the morning of 2026-12-01."
+        "Not on the morning of Tue 1 December 2026."
 
 
 def test_a_step_cannot_start_twice_or_finish_before_it_started(morning, record):

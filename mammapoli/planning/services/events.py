@@ -101,8 +101,8 @@ def visit_arrive(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime
     if visit.status not in (VisitStatus.BOOKED, VisitStatus.NO_SHOW):
         raise ValidationError({"type": _("This patient's visit is %(status)s already.") % {
             "status": visit.get_status_display()}})
-    visit.status = VisitStatus.ARRIVED
-    visit.save(update_fields=["status"])
+    visit.status, visit.arrived_at = VisitStatus.ARRIVED, at
+    visit.save(update_fields=["status", "arrived_at"])
     _log(user, visit, "arrival")
     return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.ARRIVED,
                                                  detail=f"{visit.code} {hhmm(at)}"))
@@ -231,7 +231,7 @@ def walk_in_add(
     if session.visits.filter(patient=patient).exists():
         raise ValidationError({"patient": _("This patient already has a visit this morning.")})
     visit = Visit(session=session, patient=patient, pathway=pathway, code=visit_code_next(session, "W"),
-                  status=VisitStatus.ARRIVED, priority=priority)
+                  status=VisitStatus.ARRIVED, arrived_at=at, priority=priority)
     visit.full_clean()
     visit.save()
     VisitStep.objects.bulk_create(VisitStep(visit=visit, step=step) for step in pathway.steps.all())

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.planning.adapter import morning_fingerprint, session_to_morning
-from mammapoli.planning.engine import PlanProgress, solve_morning
+from mammapoli.planning.engine import EnginePlan, PlanProgress, solve_morning
 from mammapoli.planning.errors import JobNotCancellable
 from mammapoli.planning.models import (
     FINISHED_JOB_STATUSES,
@@ -136,17 +136,18 @@ def plan_job_execute(*, job_id: uuid.UUID) -> PlanJob | None:
         return _finish(job, PlanJobStatus.CANCELLED)
     recorder = _ProgressRecorder(job)
     try:
-        plan = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder)
+        answer = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder)
     except Exception as exc:  # noqa: BLE001 - an engine failure fails the job, never the worker
         logger.exception("plan job %s: the engine failed", job.job_id)
         recorder.flush()
         return _finish(job, PlanJobStatus.FAILED, error=_("The engine failed: %(error)s") % {"error": repr(exc)})
     recorder.flush()
     cancelled = recorder.cancelled or PlanJob.objects.filter(pk=job.pk, cancel_requested=True).exists()
-    return _store_result(job, plan, cancelled=cancelled)
+    return _store_result(job, answer, cancelled=cancelled)
 
 
-def _store_result(job: PlanJob, plan: dict, *, cancelled: bool) -> PlanJob:
+def _store_result(job: PlanJob, answer: EnginePlan, *, cancelled: bool) -> PlanJob:
+    plan = answer.plan
     if plan.get("status") not in SOLVED_STATUSES:
         status = PlanJobStatus.CANCELLED if cancelled else PlanJobStatus.FAILED
         return _finish(job, status, error=f"{plan.get('status')}: {plan.get('error', '')}")
@@ -160,7 +161,7 @@ def _store_result(job: PlanJob, plan: dict, *, cancelled: bool) -> PlanJob:
         current = morning_fingerprint(session_to_morning(session))
         objective = plan["objective"]
         Plan.objects.create(
-            session=session, job=job, data=plan, solver_status=plan["status"],
+            session=session, job=job, data=plan, reasons=answer.reasons, solver_status=plan["status"],
             status=PlanStatus.PROPOSED if current == job.bookings_fingerprint else PlanStatus.STALE,
             scheduled=objective["scheduled"], priority_scheduled=objective["priority_scheduled"],
             total_stay=objective["total_stay"], lower_bound_total_stay=objective["lower_bound_total_stay"])

@@ -172,7 +172,22 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if CELERY_TASK_ALWAYS_EAGER:
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # A broker that needs no server (kombu's file-system transport): `make demo` runs a real
+    # worker on it, so the demo answers "plan this morning" at once, as production does with
+    # Redis. Producer and workers share one folder of messages.
+    _folder = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".broker")))
+    try:
+        for _part in ("queue", "processed", "control"):
+            (_folder / _part).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"CELERY_BROKER_FOLDER={str(_folder)!r}: cannot be used ({exc})") from None
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_folder / "queue"), "data_folder_out": str(_folder / "queue"),
+        "processed_folder": str(_folder / "processed"), "control_folder": str(_folder / "control"),
+        "store_processed": False, "polling_interval": 0.5,
+    }
+elif CELERY_TASK_ALWAYS_EAGER:
     # Eager tasks still build a (never connected) producer: an in-memory transport keeps
     # kombu from warning about the missing broker host.
     CELERY_BROKER_TRANSPORT = "memory"

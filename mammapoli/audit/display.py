@@ -24,7 +24,7 @@ WHAT = {
     "patient": gettext_lazy("patient"), "session": gettext_lazy("morning"), "planning": gettext_lazy("planning"),
     "referral": gettext_lazy("referral"), "referral list": gettext_lazy("referral list"),
     "board": gettext_lazy("board"), "day view": gettext_lazy("day view"), "plan job": gettext_lazy("plan job"),
-    "plan": gettext_lazy("plan"), "plan proposal": gettext_lazy("plan proposal"),
+    "plan": gettext_lazy("morning's plan"), "plan proposal": gettext_lazy("plan proposal"),
     "planned times": gettext_lazy("planned times"), "published plan": gettext_lazy("published plan"),
     "event": gettext_lazy("event"), "walk-in": gettext_lazy("walk-in"),
     "resource unavailable": gettext_lazy("someone unavailable"),

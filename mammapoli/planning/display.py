@@ -11,7 +11,7 @@ from mammapoli.clinics.names import ClinicNames
 from .models import PlanJob, PlanTrigger
 
 SOLVER_STATUS = {
-    "OPTIMAL": gettext_lazy("optimal (proven)"),
+    "OPTIMAL": gettext_lazy("proven optimal"),
     "FEASIBLE": gettext_lazy("valid, not proven optimal"),
     "INFEASIBLE": gettext_lazy("not possible"),
     "INVALID": gettext_lazy("the morning is not valid"),

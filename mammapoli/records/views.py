@@ -44,9 +44,9 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 def _changes(section: str, row) -> dict:
     """A version row with its changes as (label, old, new) for display."""
-    return {"row": row, "changes": [(*field_display(section, name, change["old"]),
-                                     field_display(section, name, change["new"])[1])
-                                    for name, change in row.changes.items()]}
+    return {"row": row, "role": dict(Role.choices).get(row.role, row.role),
+            "changes": [(*field_display(section, name, change["old"]), field_display(section, name, change["new"])[1])
+                        for name, change in row.changes.items()]}
 
 
 def _from_referral(section, referral) -> dict | None:

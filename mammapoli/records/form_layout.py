@@ -64,6 +64,11 @@ class TableNode:
     errors: list[str] = field(default_factory=list)
     kind: str = "table"
 
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """(label, widget) per column."""
+        return list(zip(self.columns, self.widgets, strict=True))
+
 
 def layout(section: str, content: dict, errors: dict | None = None, *, editable: bool, prefix: str = "") -> list:
     serializer = CONTENT_SERIALIZERS[section]()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
@@ -84,7 +85,7 @@ def patients_search_for_user(user: User, query: str, *, limit: int = LIMIT) -> P
         return PatientSearch(query=query, too_short=bool(query))
     roles = search_roles_for(user)
     found = list(Patient.objects.filter(_matching(query)).filter(_in_clinics(roles)).distinct()
-                 .order_by("family_name", "given_name", "date_of_birth")[:limit + 1]) if roles else []
+                 .order_by(Lower("family_name"), Lower("given_name"), "date_of_birth", "pk")[:limit + 1]) if roles else []
     patients = found[:limit]
     clinic_of = _first_clinic(patients, roles)
     detail = f"query={query}"

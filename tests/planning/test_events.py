@@ -91,6 +91,7 @@ def test_arrival_re_plans_with_now_at_the_arrival(morning, on_commit):
     arrival = min(vs.planned_start for vs in visit.steps.all()) - dt.timedelta(minutes=10)
     outcome = on_commit(visit_arrive, user=None, visit=visit, at=arrival)
     assert outcome.visit.status == VisitStatus.ARRIVED
+    assert outcome.visit.arrived_at == arrival  # the board's "since"
     assert outcome.job.morning["now"] == max(hhmm(arrival), "08:00")
     assert_valid_replan(outcome.job, PlanTrigger.ARRIVED)
 
@@ -144,7 +145,8 @@ def test_a_no_show_frees_her_resources_and_drops_her_from_the_morning(morning, o
 def test_a_walk_in_is_added_and_fitted_in_if_she_can_be(morning, on_commit):
     outcome = on_commit(walk_in_add, user=None, session=morning, patient=PatientFactory(),
                         pathway=morning.clinic.pathways.get(code="ultrasound-only"), at=at(morning, "09:00"))
-    assert (outcome.visit.code, outcome.visit.status) == ("W01", VisitStatus.ARRIVED)
+    assert (outcome.visit.code, outcome.visit.status, outcome.visit.arrived_at) == (
+        "W01", VisitStatus.ARRIVED, at(morning, "09:00"))
     plan = assert_valid_replan(outcome.job, PlanTrigger.WALK_IN)
     seen = {a["patient"] for a in plan.data["assignments"]}
     assert "W01" in seen or "W01" in {u["patient"] for u in plan.data["unscheduled"]}

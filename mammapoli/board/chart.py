@@ -205,7 +205,7 @@ def patient_row(axis: Axis, visit: VisitFact, now: int | None) -> Row:
         label = _("%(minutes)s min") % {"minutes": minutes} if minutes >= LABEL_MINUTES else ""
         bars.append(axis.bar("wait", span, label=label, title=title))
     for step in visit.steps:
-        bars += _step_bars(axis, visit, step, now, label=step.label, planned=True, actual=True)
+        bars += _step_bars(axis, visit, step, now, label=step.short_label, planned=True, actual=True)
     note = ""
     if no_show:
         note = _("no-show")

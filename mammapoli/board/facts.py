@@ -96,10 +96,15 @@ class StepFact:
     actual_resources: tuple[str, ...] = ()
     lags: tuple[Lag, ...] = ()
     name: str = ""  # the clinic's name of the step, in the active language
+    short_name: str = ""  # for a bar of the chart
 
     @property
     def label(self) -> str:
         return self.name or self.code
+
+    @property
+    def short_label(self) -> str:
+        return self.short_name or self.label
 
     @property
     def started(self) -> bool:
@@ -152,7 +157,8 @@ def _step_fact(visit_step, day: dt.date) -> StepFact:
     if visit_step.planned_start is not None:
         planned = (minutes(visit_step.planned_start), minutes(visit_step.planned_end))
     return StepFact(
-        code=visit_step.step.code, name=visit_step.step.name or "", family=step_family(visit_step.step.code),
+        code=visit_step.step.code, name=visit_step.step.name or "", short_name=visit_step.step.short_name or "",
+        family=step_family(visit_step.step.code),
         position=visit_step.step.position,
         duration=visit_step.duration, planned=planned,
         actual_start=minutes(visit_step.actual_start), actual_end=minutes(visit_step.actual_end),

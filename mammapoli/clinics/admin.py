@@ -81,7 +81,7 @@ class PathwayStepInline(TranslationTabularInline):
     model = PathwayStep
     extra = 0
     show_change_link = True
-    fields = ["position", "code", "name", "duration"]
+    fields = ["position", "code", "name", "short_name", "duration"]
 
 
 @admin.register(Pathway)

@@ -19,4 +19,4 @@ class PathwayNames(TranslationOptions):
 
 @register(PathwayStep)
 class PathwayStepNames(TranslationOptions):
-    fields = ("name",)
+    fields = ("name", "short_name")

@@ -70,7 +70,9 @@ def _names(clinic, names: dict) -> None:
         for row in rows:
             given = names[key].get(row.code)
             if given:
-                model.objects.filter(pk=row.pk).update(name_nl=given["nl"], name_en=given["en"])
+                shorter = {"short_name_nl": given["short_nl"], "short_name_en": given["short_en"]} \
+                    if "short_nl" in given else {}
+                model.objects.filter(pk=row.pk).update(name_nl=given["nl"], name_en=given["en"], **shorter)
 
 
 def _patient(entry: dict) -> Patient:

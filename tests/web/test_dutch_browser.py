@@ -4,6 +4,7 @@ code and no English, and nothing is wider than the screen (a wide table or chart
 inside its own box, never the page). Screenshots in $MAMMAPOLI_SCREENSHOTS."""
 
 import pytest
+from playwright.sync_api import expect
 
 from mammapoli.planning.models import Plan, PlanJob, PlanStatus, Referral, Visit
 from tests.browser import screenshot
@@ -92,3 +93,20 @@ def test_on_a_phone_the_board_shows_each_patient_as_a_block_with_her_buttons(log
     box = row.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert row.get_by_role("button", name="Aangekomen").is_visible()
+
+
+def test_a_button_says_it_is_busy_while_its_event_is_sent_and_cannot_be_pressed_twice(log_in, live_server, morning):
+    page = log_in(demo_user("planner"), password="demo")
+    in_dutch(page, live_server)
+    page.goto(f"{live_server.url}/sessions/{morning.pk}/board/")
+    # Hold the sending (after web/busy.js has seen it), noting whether busy.js let it go.
+    page.evaluate("""() => { window.sent = [];
+        document.addEventListener("submit", (e) => { window.sent.push(!e.defaultPrevented); e.preventDefault(); }); }""")
+    form = page.locator('tr[data-visit="P01"] form.row-events')
+    button = form.locator('button[value="arrived"]')
+    button.click()
+    expect(form).to_have_attribute("aria-busy", "true")
+    expect(button).to_have_text("Bezig…")
+    button.click(force=True)  # a second press (the button says it waits) sends nothing
+    assert page.evaluate("window.sent") == [True, False]
+    assert page.evaluate("mammapoliBoard.busy()") is True  # and the board does not reload meanwhile

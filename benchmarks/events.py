@@ -6,13 +6,16 @@ re-plan, and how long a booking suggestion takes.
 Runs the Django side on a scratch SQLite database (a temporary file; Celery eager, as in the
 demo), with the settings' SCHEDULER_REPLAN_TIME_LIMIT (default 3 s; set it in the
 environment to try another). Each event is entered through its service, as the board and the
-API do, on a fresh copy of the replanning morning (`standard-20`, then `standard-20-replan`:
-10:15, steps under way, a radiologist leaving, a no-show, two walk-ins); its re-plan runs when
-the event's transaction commits. For each event: seconds from the call to the stored
-proposal (median and slowest of the repeats), the engine's status, patients seen, total stay
-and how many published patients moved or dropped off the plan (the engine's own stability
-count, from the plan's stats, as in benchmarks/engine.py). Then the booking suggestion (earliest morning
-where a new referral fits, with its arrival time) on the demo clinic's coming mornings.
+API do, at the morning's `now`, on a fresh copy of each of the shared day-of
+mornings (`day/standard-20-calm` at 09:55: nothing went wrong; `day/standard-20-mild` at
+10:00: an overrun, a no-show, a walk-in, two early arrivals) and the replanning morning
+(`standard-20-replan`, 10:15: steps under way, a radiologist leaving, two walk-ins); its
+re-plan runs when the event's transaction commits. For each: seconds from the call to the
+stored proposal (median and slowest of the repeats), the engine's status, patients seen, and
+from the proposal the planner reads: patients not yet here who are given another time, the
+published patients dropped (and how many of them are in the clinic), and the calls to make.
+Then the booking suggestion (earliest morning where a new referral fits, with its arrival
+time) on the demo clinic's coming mornings.
 """
 
 import argparse
@@ -44,28 +47,66 @@ def instance(name: str) -> dict:
     return json.loads((ROOT / "fixtures" / "instances" / f"{name}.json").read_text())
 
 
-def fresh_morning(number: int):
-    """The replanning morning in a clinic of its own."""
+#: The mornings the events are entered on: the shared day-of mornings and the replanning one.
+MORNINGS = ("day/standard-20-calm", "day/standard-20-mild", "standard-20-replan")
+
+
+def fresh_morning(name: str, number: int):
+    """The morning `name` (published standard-20 as it stands then) in a clinic of its own."""
     from mammapoli.planning.morning_import import morning_import
 
-    name = f"bench-{number}"
-    morning_import(data=instance("standard-20"), clinic_name=name)
-    return morning_import(data=instance("standard-20-replan"), clinic_name=name)
+    clinic = f"bench-{number}"
+    morning_import(data=instance("standard-20"), clinic_name=clinic)
+    return morning_import(data=instance(name), clinic_name=clinic)
+
+
+def mute_tasks():
+    """Run a setup event without its re-plan (queued tasks dropped): only the timed event plans."""
+    from unittest import mock
+
+    return mock.patch("mammapoli.planning.services.jobs._enqueue", lambda job_id: None)
+
+
+def _minutes(clock: str) -> int:
+    return int(clock[:2]) * 60 + int(clock[3:])
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def events():
-    """(label, function of the session and a clock -> EventOutcome)."""
+    """(label, setup, enter): `enter(session, at)` enters the event (`at`: "HH:MM" -> aware
+    datetime) and returns its EventOutcome; `setup` prepares the morning first (not timed).
+
+    Each event picks its patient from the morning as it stands, at its `now`: the
+    next patient expected (arrived, no-show), one in the clinic who has not started (her next
+    step, another pathway), the first step under way (finished), her result handed over."""
     from mammapoli.clinics.models import Pathway, Resource
-    from mammapoli.planning.models import Visit, VisitStep
+    from mammapoli.planning.models import Visit, VisitStatus, VisitStep
     from mammapoli.planning.services import events as ev
     from mammapoli.records.patient_services import patient_get_or_create
 
-    def visit(session, code):
-        return Visit.objects.get(session=session, code=code)
+    def now(session, plus=0):
+        return _clock(session.state_at.hour * 60 + session.state_at.minute + plus)
 
-    def step(session, code, step_code):
-        return VisitStep.objects.select_related("visit").get(visit__session=session, visit__code=code,
-                                                             step__code=step_code)
+    def expected(session):
+        visits = Visit.objects.filter(session=session, status=VisitStatus.BOOKED).prefetch_related("steps")
+        ahead = [v for v in visits if v.steps.all() and all(s.planned_start for s in v.steps.all())]
+        return min(ahead, key=lambda v: (min(s.planned_start for s in v.steps.all()), v.code))
+
+    def waiting(session):
+        """In the clinic, nothing started yet (else the first patient expected, who arrives)."""
+        visit = Visit.objects.filter(session=session, status=VisitStatus.ARRIVED).order_by("code").first()
+        return visit
+
+    def first_step(visit):
+        return VisitStep.objects.select_related("visit", "step").filter(visit=visit).order_by("step__position").first()
+
+    def running(session):
+        return (VisitStep.objects.select_related("visit", "step")
+                .filter(visit__session=session, actual_start__isnull=False, actual_end__isnull=True)
+                .order_by("actual_start", "visit__code").first())
 
     def pathway(session, code):
         return Pathway.objects.get(clinic=session.clinic, code=code)
@@ -74,20 +115,50 @@ def events():
         patient = patient_get_or_create(hospital_number=f"B-{session.pk}", given_name="Eva", family_name="Visser",
                                         date_of_birth=dt.date(1971, 3, 4))
         return ev.walk_in_add(user=None, session=session, patient=patient, pathway=pathway(session, "imaging"),
-                              at=at("10:17"), priority=2)
+                              at=at(now(session)), priority=2)
+
+    def arrived(session, at):
+        return ev.visit_arrive(user=None, visit=expected(session), at=at(now(session)))
+
+    def arrive_first(session, at):
+        """(Not timed) someone in the clinic who has not started yet."""
+        if waiting(session) is None:
+            ev.visit_arrive(user=None, visit=expected(session), at=at(now(session)))
+
+    def started(session, at):
+        return ev.step_start(user=None, visit_step=first_step(waiting(session)), at=at(now(session)))
+
+    def finished(session, at):
+        step = running(session)
+        end = max(_minutes(now(session)), step.actual_start.astimezone(ev.clinic_zone()).hour * 60
+                  + step.actual_start.astimezone(ev.clinic_zone()).minute + 1)
+        return ev.step_finish(user=None, visit_step=step, at=at(_clock(end)))
+
+    def switched(session, at):
+        visit = waiting(session)
+        target = "imaging" if visit.pathway.code != "imaging" else "ultrasound-only"
+        return ev.visit_switch_pathway(user=None, visit=visit, pathway=pathway(session, target), at=at(now(session)))
+
+    def handed_over(session, at):
+        visit = expected(session)
+        surgeon = Resource.objects.filter(clinic=session.clinic, kind__code="surgeon").exclude(
+            pk__in=visit.steps.values("allocations__resource")).order_by("code").first()
+        return ev.visit_result_hand_over(user=None, visit=visit, surgeon=surgeon, at=at(now(session)))
+
+    def nothing(session, at):
+        return None
 
     return [
-        ("arrived (P03)", lambda s, at: ev.visit_arrive(user=None, visit=visit(s, "P03"), at=at("10:16"))),
-        ("step started (P03 exam)", lambda s, at: ev.step_start(user=None, visit_step=step(s, "P03", "exam"),
-                                                                at=at("10:16"))),
-        ("step finished (P06 fna)", lambda s, at: ev.step_finish(user=None, visit_step=step(s, "P06", "fna"),
-                                                                 at=at("10:20"))),
-        ("no-show (P16)", lambda s, at: ev.visit_no_show(user=None, visit=visit(s, "P16"), at=at("10:16"))),
-        ("walk-in (imaging, priority 2)", walk_in),
-        ("resource unavailable (rad-A from 10:20)", lambda s, at: ev.resource_unavailable_from(
-            user=None, session=s, resource=Resource.objects.get(clinic=s.clinic, code="rad-A"), at=at("10:20"))),
-        ("pathway switched (P03 to imaging)", lambda s, at: ev.visit_switch_pathway(
-            user=None, visit=visit(s, "P03"), pathway=pathway(s, "imaging"), at=at("10:16"))),
+        ("arrived", nothing, arrived),
+        ("step started", arrive_first, started),
+        ("step finished", nothing, finished),
+        ("no-show", nothing, lambda s, at: ev.visit_no_show(user=None, visit=expected(s), at=at(now(s)))),
+        ("walk-in (imaging, priority 2)", nothing, walk_in),
+        ("rad-B called away in 30 min", nothing, lambda s, at: ev.resource_unavailable_from(
+            user=None, session=s, resource=Resource.objects.get(clinic=s.clinic, code="rad-B"), at=at(now(s, 30)),
+            entered=at(now(s)))),
+        ("pathway switched", arrive_first, switched),
+        ("result handed over", nothing, handed_over),
     ]
 
 
@@ -96,28 +167,44 @@ def bench_events(repeat: int) -> list[str]:
 
     from mammapoli.planning.adapter import aware
     from mammapoli.planning.models import Plan
+    from mammapoli.planning.proposal_diff import Change, proposal_diff
 
-    rows = [f"## Events on the replanning morning (SCHEDULER_REPLAN_TIME_LIMIT={settings.SCHEDULER_REPLAN_TIME_LIMIT} s, "
+    rows = [f"## Events on the day (SCHEDULER_REPLAN_TIME_LIMIT={settings.SCHEDULER_REPLAN_TIME_LIMIT} s, "
             f"{repeat} runs each)", "",
-            "| event | median s | slowest s | re-plan | seen | total stay | moved or dropped |", "|---|---|---|---|---|---|---|"]
+            "Seconds from entering the event to the stored re-plan (median, slowest); then the re-plan "
+            "against the published plan: patients not yet here whose time changes (moved), patients "
+            "no longer seen (dropped, of whom in the clinic), calls to make.", "",
+            "| morning | event | median s | slowest s | re-plan | seen | moved | dropped (in the clinic) | calls |",
+            "|---|---|---|---|---|---|---|---|---|"]
     number = 0
-    for label, enter in events():
-        seconds, last = [], None
-        for _ in range(repeat):
-            number += 1
-            session = fresh_morning(number)
-            started = time.perf_counter()
-            outcome = enter(session, lambda clock, day=session.date: aware(day, clock))
-            seconds.append(time.perf_counter() - started)
-            last = outcome.job
-            last.refresh_from_db()
-        plan = Plan.objects.filter(job=last).first()
-        if plan is None:
-            rows.append(f"| {label} | {statistics.median(seconds):.2f} | {max(seconds):.2f} | {last.status}: "
-                        f"{last.error} | - | - | - |")
-            continue
-        rows.append(f"| {label} | {statistics.median(seconds):.2f} | {max(seconds):.2f} | {plan.solver_status} | "
-                    f"{plan.scheduled} | {plan.total_stay} | {plan.data['stats'].get('moved_patients', 0)} |")
+    for name in MORNINGS:
+        for label, setup, enter in events():
+            seconds, last = [], None
+            for _ in range(repeat):
+                number += 1
+                session = fresh_morning(name, number)
+
+                def at(clock, day=session.date):
+                    return aware(day, clock)
+
+                with mute_tasks():
+                    setup(session, at)
+                session.refresh_from_db()
+                started = time.perf_counter()
+                outcome = enter(session, at)
+                seconds.append(time.perf_counter() - started)
+                last = outcome.job
+                last.refresh_from_db()
+            plan = Plan.objects.filter(job=last).first()
+            head = f"| {name.split('/')[-1]} | {label} | {statistics.median(seconds):.2f} | {max(seconds):.2f} |"
+            if plan is None:
+                rows.append(f"{head} {last.status}: {last.error[:80]} | - | - | - | - |")
+                continue
+            diff = proposal_diff(plan=plan)
+            moved = sum(1 for c in diff.moved if c.arrival_moves and not c.present)
+            dropped = [c for c in diff.changes if c.change == Change.DROPPED]
+            rows.append(f"{head} {plan.solver_status} | {plan.scheduled} | {moved} | {len(dropped)} "
+                        f"({sum(c.present for c in dropped)}) | {len(diff.to_call)} |")
     return rows
 
 

@@ -40,11 +40,11 @@ def _chain_min_stay(placer: Placer, tl: Timeline, p: PPatient) -> tuple[Placemen
             if starts is None:
                 break
             arrival = min(starts)
-            stay = max(s + st.duration for s, st in zip(starts, p.steps)) - arrival
+            stay = max(s + st.duration for s, st in zip(starts, p.steps)) - p.origin(arrival)
             if best_stay is None or stay < best_stay:
                 best_starts, best_stay, best_combo = starts, stay, combo
-            if stay <= p.critical_path or fixed_source:
-                break
+            if stay <= p.critical_path or fixed_source or p.arrived is not None:
+                break   # (her stay counts from when she arrived: the earliest end is the shortest)
             release = arrival + 1
         if best_stay is not None and best_stay <= p.critical_path:
             break
@@ -78,7 +78,7 @@ def analyse_alone(prep: Prepared, placer: Placer | None = None, *, model_time: f
             continue
         key = None
         if not p.has_fixed:
-            key = (p.pathway, p.lo, p.hi, tuple(s.duration for s in p.steps))
+            key = (p.pathway, p.lo, p.hi, p.arrived, p.published, p.gate, tuple(s.duration for s in p.steps))
             if key in cache:
                 c = cache[key]
                 w = None if c.witness is None else Placement(p.index, list(c.witness.starts), list(c.witness.resources))

@@ -26,11 +26,12 @@ FAILED_STATUSES = ("INFEASIBLE", "INVALID")
 _HM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
-_MORNING_KEYS = {"format", "name", "date", "window", "now", "resources", "pathways",
+_MORNING_KEYS = {"format", "name", "date", "window", "now", "notice", "resources", "pathways",
                  "patients", "fixed", "reference"}
 _MORNING_REQUIRED = {"format", "date", "window", "resources", "pathways", "patients"}
 _STEP_KEYS = {"id", "duration", "needs", "after", "same_as"}
-_PATIENT_KEYS = {"id", "pathway", "earliest", "latest", "priority", "extra"}
+_PATIENT_KEYS = {"id", "pathway", "earliest", "latest", "priority", "extra", "arrived"}
+_DEFAULT_NOTICE = 30
 _ASSIGNMENT_KEYS = {"patient", "step", "start", "end", "resources"}
 _PLAN_KEYS = {"format", "instance", "status", "objective", "assignments", "unscheduled",
               "stats", "error"}
@@ -106,6 +107,7 @@ class _Patient:
     latest: int
     priority: int
     extra: dict  # step id -> minutes
+    arrived: int | None = None  # on the day: in the clinic since then
 
     def length(self, step: str) -> int:
         return self.steps[step].duration + self.extra.get(step, 0)
@@ -136,6 +138,12 @@ class _Morning:
     resources: dict  # id -> _Resource
     patients: dict  # id -> _Patient
     fixed: dict  # (patient, step) -> _Fixed
+    notice: int = _DEFAULT_NOTICE
+    published: dict | None = None  # patient id -> her first published start (the reference)
+
+    def present(self, pid: str) -> bool:
+        """In the clinic: she has arrived, or a step of hers is fixed."""
+        return self.patients[pid].arrived is not None or any(p == pid for p, _ in self.fixed)
 
     def fixed_end(self, fixed: _Fixed) -> int:
         """A fixed step without `end` is still running and takes its planned length."""
@@ -171,14 +179,20 @@ def _read_morning(raw: object) -> tuple[_Morning | None, list[str]]:
         now = _minutes(raw["now"])
         if now is None:
             problems.append(f"now: {raw['now']!r} is not a time HH:MM")
+    notice = raw.get("notice", _DEFAULT_NOTICE)
+    if not _is_int(notice) or notice < 0:
+        problems.append(f"notice must be whole minutes >= 0, got {notice!r}")
     resources = _read_resources(raw.get("resources"), window, problems)
     pathways = _read_pathways(raw.get("pathways"), problems)
     patients = _read_patients(raw.get("patients"), pathways, window, problems)
+    for patient in patients.values():
+        if patient.arrived is not None and now is not None and patient.arrived > now:
+            problems.append(f"patient {patient.id}: arrived {_hm(patient.arrived)} is after now {_hm(now)}")
     fixed = _read_fixed(raw.get("fixed", []), patients, resources, problems)
-    _read_reference(raw.get("reference", []), problems)
+    published = _read_reference(raw.get("reference", []), patients, problems)
     if problems or window is None:
         return None, problems
-    return _Morning(name, window[0], window[1], now, resources, patients, fixed), []
+    return _Morning(name, window[0], window[1], now, resources, patients, fixed, notice, published), []
 
 
 def _read_date(value: object, problems: list[str]) -> None:
@@ -402,6 +416,11 @@ def _read_patients(raw: object, pathways: dict, window, problems: list[str]) -> 
         if earliest is None or latest is None:
             problems.append(f"{where}: earliest and latest must be times HH:MM")
             continue
+        arrived = None
+        if "arrived" in item:
+            arrived = _minutes(item["arrived"])
+            if arrived is None:
+                problems.append(f"{where}: arrived {item['arrived']!r} is not a time HH:MM")
         if earliest >= latest:
             problems.append(f"{where}: earliest {_hm(earliest)} is not before latest {_hm(latest)}")
         priority = item.get("priority", 1)
@@ -418,7 +437,7 @@ def _read_patients(raw: object, pathways: dict, window, problems: list[str]) -> 
             elif not _is_int(minutes) or minutes < 0:
                 problems.append(f"{where}: extra for {step!r} must be whole minutes >= 0")
         patients[pid] = _Patient(pid, item["pathway"], steps, earliest, latest, priority,
-                                 dict(extra))
+                                 dict(extra), arrived)
     return patients
 
 
@@ -455,13 +474,21 @@ def _read_fixed(raw: object, patients: dict, resources: dict, problems: list[str
     return fixed
 
 
-def _read_reference(raw: object, problems: list[str]) -> None:
-    """The reference is a soft target only; it just has to be well-formed."""
+def _read_reference(raw: object, patients: dict, problems: list[str]) -> dict:
+    """The reference (the published plan) must be well-formed; it gives each patient's
+    published arrival: the first start of a published step of her pathway (for `notice`)."""
     if not isinstance(raw, list):
         problems.append("reference must be a list")
-        return
+        return {}
+    published: dict = {}
     for i, item in enumerate(raw):
-        _is_assignment_shape(item, f"reference[{i}]", problems)
+        if not _is_assignment_shape(item, f"reference[{i}]", problems):
+            continue
+        patient = patients.get(item["patient"])
+        if patient is not None and item["step"] in patient.steps:
+            start = _minutes(item["start"])
+            published[patient.id] = min(published.get(patient.id, start), start)
+    return published
 
 
 def _is_assignment_shape(item: object, where: str, problems: list[str],
@@ -690,6 +717,9 @@ def _check_step(a: _Assignment, morning: _Morning, out: list[Violation]) -> None
         if morning.now is not None and a.start < morning.now:
             out.append(Violation("now", f"{a.label()} starts before now ({_hm(morning.now)}) "
                                         f"and is not fixed"))
+        if patient.arrived is not None and a.start < patient.arrived:
+            out.append(Violation("arrived", f"{a.label()} starts before {a.patient} arrived "
+                                            f"({_hm(patient.arrived)}) and is not fixed"))
     if a.start < morning.start or a.end > morning.end:
         out.append(Violation("window", f"{a.label()} is outside the window "
                                        f"{_hm(morning.start)}-{_hm(morning.end)}"))
@@ -770,12 +800,25 @@ def _check_patient(patient: _Patient, steps: dict, morning: _Morning,
                                                     f"{second.label()} at the same time"))
     begin = min(a.start for a in ordered)
     finish = max(a.end for a in ordered)
+    _check_notice(patient, begin, morning, out)
     if begin < patient.earliest:
         out.append(Violation("earliest", f"{patient.id} starts at {_hm(begin)}, before their "
                                          f"earliest {_hm(patient.earliest)}"))
     if finish > patient.latest:
         out.append(Violation("latest", f"{patient.id} finishes at {_hm(finish)}, after their "
                                        f"latest {_hm(patient.latest)}"))
+
+
+def _check_notice(patient: _Patient, arrival: int, morning: _Morning, out: list[Violation]) -> None:
+    """On the day, a published patient who is not in the clinic and not late keeps her
+    published arrival, or is given one at least `notice` minutes after now."""
+    published = (morning.published or {}).get(patient.id)
+    if morning.now is None or published is None or published < morning.now or morning.present(patient.id):
+        return
+    if arrival != published and arrival < morning.now + morning.notice:
+        out.append(Violation("notice", f"{patient.id} is asked to come at {_hm(arrival)} instead of "
+                                       f"{_hm(published)}: a new arrival must be at least "
+                                       f"{morning.notice} min after now ({_hm(morning.now)})"))
 
 
 def _held_of_kind(a: _Assignment, step: _Step, kind: str) -> list[str]:
@@ -798,6 +841,14 @@ def _check_capacity(known: list[_Assignment], morning: _Morning, out: list[Viola
                     break
                 out.append(Violation("capacity", f"{rid} is used by {first.label()} and "
                                                  f"{second.label()} at the same time"))
+
+
+def _stay(patient: _Patient, steps: dict) -> int:
+    """End of her last step - start of her first, or - when she arrived if that was earlier."""
+    begin = min(a.start for a in steps.values())
+    if patient.arrived is not None:
+        begin = min(begin, patient.arrived)
+    return max(a.end for a in steps.values()) - begin
 
 
 def _critical_path(patient: _Patient, morning: _Morning) -> int:
@@ -837,8 +888,7 @@ def _check_objective(raw: object, by_patient: dict, morning: _Morning,
     actual = {
         "scheduled": len(scheduled),
         "priority_scheduled": sum(p.priority for p in scheduled),
-        "total_stay": sum(max(a.end for a in by_patient[p.id].values())
-                          - min(a.start for a in by_patient[p.id].values()) for p in scheduled),
+        "total_stay": sum(_stay(p, by_patient[p.id]) for p in scheduled),
     }
     for key, value in actual.items():
         if raw[key] != value:

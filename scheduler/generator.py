@@ -249,6 +249,74 @@ def generate_replan(instance: dict, plan: dict, *, now: str, seed: int) -> dict:
     return replan
 
 
+DAY_SCENARIOS = ("calm", "mild", "harsh")
+
+
+def generate_day(instance: dict, plan: dict, *, now: str, seed: int, scenario: str = "mild") -> dict:
+    """The morning at `now` as it really goes, from its published (valid) plan, for an
+    on-the-day re-plan with `arrived` and the plan as `reference`:
+
+    - every scenario: steps started before `now` are `fixed`; the patients due by now are
+      in the clinic (`arrived` 0-10 min before their time), and one or two due within half
+      an hour came early;
+    - "calm": nothing else: the published plan still holds (a re-plan must move nobody);
+    - "mild": one finished step overran 10 minutes, one patient due later did not come,
+      one walk-in (ultrasound only, priority 2) arrived at `now`;
+    - "harsh": as mild, and a radiologist is called away and an urgent fine-needle walk-in
+      (priority 3) arrived too.
+    Deterministic for a given seed.
+    """
+    if scenario not in DAY_SCENARIOS:
+        raise ValueError(f"scenario must be one of {', '.join(DAY_SCENARIOS)}, got {scenario!r}")
+    rng = random.Random(seed)
+    at = _validated_now(instance, now)
+    problems = check_plan(instance, plan)
+    if problems or plan.get("status") not in ("OPTIMAL", "FEASIBLE"):
+        reason = problems[0] if problems else f"status {plan.get('status')}"
+        raise ValueError(f"generate_day needs a valid solved plan of the morning: {reason}")
+    fixed = [_as_fixed(a, at) for a in plan["assignments"] if _minutes(a["start"]) < at]
+    patients = copy.deepcopy(instance["patients"])
+    reference = copy.deepcopy(plan["assignments"])
+    arrival = {}
+    for a in plan["assignments"]:
+        arrival[a["patient"]] = min(arrival.get(a["patient"], 24 * 60), _minutes(a["start"]))
+    started = {item["patient"] for item in fixed}
+    start = _minutes(instance["window"]["start"])
+    for p in patients:
+        due = arrival.get(p["id"])
+        if p["id"] in started or due is None:
+            continue
+        if due <= at:
+            p["arrived"] = _hm(max(start - 15, due - rng.randint(0, 10)))
+    early = [p for p in patients if p["id"] in arrival and "arrived" not in p and p["id"] not in started
+             and at < arrival[p["id"]] <= at + 30]
+    for p in rng.sample(early, min(len(early), rng.choice((1, 2)))):
+        p["arrived"] = _hm(at - rng.randint(0, 10))
+    resources = copy.deepcopy(instance["resources"])
+    if scenario != "calm":
+        finished = [item for item in fixed if "end" in item]
+        fits = [item for item in finished if _overrun_fits(item, _minutes(item["end"]) + 10, fixed, instance, at)]
+        if fits:
+            chosen = rng.choice(fits)
+            chosen["end"] = _hm(_minutes(chosen["end"]) + 10)
+        waiting = [p["id"] for p in patients if p["id"] in arrival and p["id"] not in started and "arrived" not in p]
+        if waiting:
+            gone = rng.choice(waiting)
+            patients = [p for p in patients if p["id"] != gone]
+            reference = [a for a in reference if a["patient"] != gone]
+        walk_ins = [("ultrasound-only", 2)] + ([("fna", 3)] if scenario == "harsh" else [])
+        for number, (pathway, priority) in enumerate(walk_ins, start=1):
+            if pathway in instance["pathways"]:
+                patients.append({"id": f"W{number}", "pathway": pathway, "priority": priority, "arrived": now})
+        if scenario == "harsh":
+            resources = _radiologist_leaves(resources, fixed, instance, at, rng)
+    day = {key: copy.deepcopy(value) for key, value in instance.items() if key not in ("now", "fixed", "reference")}
+    if "name" in instance:
+        day["name"] = f"{instance['name']}-{scenario}"
+    day.update(resources=resources, patients=patients, now=now, fixed=fixed, reference=reference)
+    return day
+
+
 def _validated_now(instance: dict, now: str) -> int:
     start, end = (_minutes(instance["window"][k]) for k in ("start", "end"))
     if not isinstance(now, str) or not _HM.match(now):

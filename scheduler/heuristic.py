@@ -102,13 +102,15 @@ class Placement:
     resources: list[tuple[int, ...]]
 
     def arrival(self, p: PPatient) -> int:
+        """When she is asked to come: the start of her first step."""
         return min(self.starts)
 
     def departure(self, p: PPatient) -> int:
         return max(s + st.duration for s, st in zip(self.starts, p.steps))
 
     def stay(self, p: PPatient) -> int:
-        return self.departure(p) - self.arrival(p)
+        """Her time in the clinic: from her first step, or from when she arrived."""
+        return self.departure(p) - p.origin(self.arrival(p))
 
 
 class Placer:
@@ -224,12 +226,22 @@ class Placer:
     # One patient -------------------------------------------------------------------------
     def forward(self, tl: Timeline, p: PPatient, combo: "Combo", release: int,
                 trace: dict | None = None) -> list[int] | None:
-        """Earliest starts (one step at a time, in `p.order`) with no step before `release`.
+        """Earliest starts (one step at a time, in `p.order`) with no step before `release`
+        and an arrival the notice rule allows (`PPatient.arrival_ok`).
 
         On failure, `trace["fail"]` (if given) tells which step could not be placed, when
         it was ready, and why ("deadline": no start by its latest start; "fixed": a fixed
         step comes too early; "maxlag-fixed": a max lag after a fixed step is broken).
         """
+        while True:
+            starts = self._forward(tl, p, combo, release, trace)
+            if starts is None or p.arrival_ok(min(starts)):
+                return starts
+            # Too soon to reach her: the first arrival she can be given, and on from there.
+            release = p.next_arrival(min(starts))
+
+    def _forward(self, tl: Timeline, p: PPatient, combo: "Combo", release: int,
+                 trace: dict | None) -> list[int] | None:
         steps = p.steps
         rel = [max(st.est, release) if not st.fixed else st.est for st in steps]
         slots = combo.slots
@@ -320,7 +332,7 @@ class Placer:
                 if restart:
                     break
             if not restart:
-                return start
+                return start if p.arrival_ok(min(start)) else starts
         return starts
 
     def resources_for(self, tl: Timeline, p: PPatient, combo, starts: list[int], prefer=None) -> list[tuple[int, ...]]:
@@ -417,17 +429,18 @@ class Plan:
     """A complete plan: placements of the scheduled patients."""
 
     placements: dict[int, Placement]
-    priority: int
+    weight: int        # the priority seen, patients in the clinic first (`PPatient.weight`)
     total_stay: int
+    priority: int      # the priority seen
 
     def key(self) -> tuple[int, int]:
-        return (self.priority, -self.total_stay)
+        return (self.weight, -self.total_stay)
 
 
 def _evaluate(prep: Prepared, placements: dict[int, Placement]) -> Plan:
-    prio = sum(prep.patients[i].priority for i in placements)
+    weight = sum(prep.patients[i].weight for i in placements)
     stay = sum(pl.stay(prep.patients[i]) for i, pl in placements.items())
-    return Plan(placements, prio, stay)
+    return Plan(placements, weight, stay, sum(prep.patients[i].priority for i in placements))
 
 
 def build_plan(prep: Prepared, order: list[int], rule: str = "earliest", beta: float = 0.3,
@@ -435,14 +448,13 @@ def build_plan(prep: Prepared, order: list[int], rule: str = "earliest", beta: f
                min_stay: dict[int, int] | None = None) -> Plan:
     """Place the patients in `order` one by one; those that do not fit are skipped.
 
-    Patients with fixed steps are placed first whatever the order (they are in the clinic).
+    Patients with fixed steps are placed first whatever the order, then the others who are
+    in the clinic.
     """
     placer = placer or Placer(prep)
     tl = timeline.copy() if timeline is not None else Timeline(prep)
-    forced = [i for i in order if prep.patients[i].has_fixed]
-    rest = [i for i in order if not prep.patients[i].has_fixed]
     placements: dict[int, Placement] = {}
-    for i in forced + rest:
+    for i in sorted(order, key=lambda i: (not prep.patients[i].has_fixed, not prep.patients[i].present)):
         p = prep.patients[i]
         if p.temporal_error:
             continue
@@ -464,10 +476,14 @@ def fcfs_plan(prep: Prepared, *, patients: list[int] | None = None, placer: Plac
 
 
 def compact_plan(prep: Prepared, placements: dict[int, Placement], *, min_stay: dict[int, int] | None = None,
-                 time_budget: float = 0.2, placer: Placer | None = None, passes: int = 4) -> dict[int, Placement]:
+                 time_budget: float = 0.2, placer: Placer | None = None, passes: int = 4,
+                 stable: bool = False) -> dict[int, Placement]:
     """Less waiting, same patients: take each patient out in turn (those who wait most
     first) and put them back where they wait least, everyone else kept; repeat while it
-    helps. A cheap polish for plans found by other means (e.g. CP-SAT's first plan)."""
+    helps. A cheap polish for plans found by other means (e.g. CP-SAT's first plan).
+
+    `stable` (on the day, where a move weighs more than any stay): a patient who keeps her
+    published arrival keeps it; only the rest of her pathway may be put closer together."""
     t_start = time.perf_counter()
     placer = placer or Placer(prep)
     ms = min_stay or {}
@@ -490,11 +506,151 @@ def compact_plan(prep: Prepared, placements: dict[int, Placement], *, min_stay: 
             for j, pl in plan.items():
                 if j != i:
                     placer.commit(tl, patients[j], pl)
-            again = placer.place_compact(tl, patients[i], 0.01, min_stay=ms.get(i), combos_scanned=4)
-            if again is not None and again.stay(patients[i]) < plan[i].stay(patients[i]):
+            p = patients[i]
+            again = placer.place_compact(tl, p, 0.01, min_stay=ms.get(i), combos_scanned=4)
+            if stable and again is not None and p.counts_as_moved(again.arrival(p)) \
+                    and not p.counts_as_moved(plan[i].arrival(p)):
+                again = placer.place_earliest(tl, p, release=p.published)
+                if again is not None and again.arrival(p) != p.published:
+                    again = None
+            if again is not None and again.stay(p) < plan[i].stay(p):
                 plan[i] = again
                 improved = True
     return plan
+
+
+def published_plan(prep: Prepared, *, patients: list[int], placer: Placer | None = None,
+                   min_stay: dict[int, int] | None = None) -> dict[int, Placement]:
+    """The published plan (the `reference`) as far as it still holds, for a re-plan on the
+    day: every patient whose published steps still keep every rule stays exactly where she
+    was (in order of published arrival), then the others are placed as close to the plan as
+    the rules allow: those in the clinic first, then by published arrival, then the rest.
+    On a morning that runs as published this is the published plan, with nobody moved."""
+    placer = placer or Placer(prep)
+    tl = Timeline(prep)
+    ms = min_stay or {}
+    published = published_steps(prep)
+    plan: dict[int, Placement] = {}
+    later: list[int] = []
+    for i in sorted(patients, key=lambda i: (prep.patients[i].published is None, prep.patients[i].published or 0, i)):
+        p = prep.patients[i]
+        pl = _as_published(prep, p, published.get(i, {}))
+        if pl is not None and _fits(prep, tl, p, pl):
+            placer.commit(tl, p, pl)
+            plan[i] = pl
+        else:
+            later.append(i)
+    later.sort(key=lambda i: (not prep.patients[i].has_fixed, -prep.patients[i].weight,
+                              prep.patients[i].published is None, prep.patients[i].published or 0, i))
+    missing = []
+    for i in later:
+        p = prep.patients[i]
+        pl = placer.place_compact(tl, p, 0.1, min_stay=ms.get(i))
+        if pl is None:
+            missing.append(i)
+            continue
+        placer.commit(tl, p, pl)
+        plan[i] = pl
+    if missing:
+        plan = repair_plan(prep, plan, missing, min_stay=ms, placer=placer)
+    for u in sorted((i for i in missing if i not in plan and prep.patients[i].present),
+                    key=lambda i: -prep.patients[i].weight):
+        plan = make_room(prep, plan, u, placer=placer, min_stay=ms)
+    return plan
+
+
+def make_room(prep: Prepared, placements: dict[int, Placement], u: int, *, placer: Placer | None = None,
+              min_stay: dict[int, int] | None = None, tries: int = 8) -> dict[int, Placement]:
+    """Fit in `u`, who is in the clinic, by taking out one or two patients who are not (her
+    weight is more than theirs together): those in the clinic around when she could be
+    seen first; whoever is taken out is put back anywhere she still fits, or left out."""
+    placer = placer or Placer(prep)
+    ms = min_stay or {}
+    patients = prep.patients
+    pu = patients[u]
+    lo, hi = max(pu.lo, prep.t0), pu.hi
+    candidates = sorted(
+        (j for j in placements if not patients[j].present and patients[j].weight < pu.weight),
+        key=lambda j: (-(min(hi, placements[j].departure(patients[j])) - max(lo, placements[j].arrival(patients[j]))),
+                       patients[j].weight, j))[:tries]
+    outs = [(v,) for v in candidates] + [(a, b) for k, a in enumerate(candidates) for b in candidates[k + 1:]]
+    for out in outs:
+        tl = Timeline(prep)
+        for j, pl in placements.items():
+            if j not in out:
+                placer.commit(tl, patients[j], pl)
+        pl_u = placer.place_compact(tl, pu, 0.1, min_stay=ms.get(u))
+        if pl_u is None:
+            continue
+        placer.commit(tl, pu, pl_u)
+        plan = {j: pl for j, pl in placements.items() if j not in out}
+        plan[u] = pl_u
+        for v in out:
+            again = placer.place_compact(tl, patients[v], 0.1, min_stay=ms.get(v))
+            if again is not None:
+                placer.commit(tl, patients[v], again)
+                plan[v] = again
+        return plan
+    return placements
+
+
+def published_steps(prep: Prepared) -> dict[int, dict[int, tuple[int, tuple[int, ...]]]]:
+    """Per patient, per step of her pathway: the published (start, resources)."""
+    out: dict[int, dict[int, tuple[int, tuple[int, ...]]]] = {}
+    for a in prep.problem.reference:
+        i = prep.patient_index.get(a.patient)
+        if i is None:
+            continue
+        local = {st.id: st.local for st in prep.patients[i].steps}
+        if a.step in local and all(r in prep.resource_index for r in a.resources):
+            out.setdefault(i, {})[local[a.step]] = (a.start, tuple(prep.resource_index[r] for r in a.resources))
+    return out
+
+
+def _as_published(prep: Prepared, p: PPatient, steps: dict[int, tuple[int, tuple[int, ...]]]) -> Placement | None:
+    """Her published placement, with what happened for her fixed steps (None: not all of
+    her pathway's steps are published)."""
+    starts, resources = [], []
+    for st in p.steps:
+        if st.fixed:
+            starts.append(st.fixed[0])
+            resources.append(tuple(prep.resource_index[r] for r in st.fixed[2]))
+        elif st.local in steps:
+            start, res = steps[st.local]
+            starts.append(start)
+            resources.append(res)
+        else:
+            return None
+    return Placement(p.index, starts, resources)
+
+
+def _fits(prep: Prepared, tl: Timeline, p: PPatient, pl: Placement) -> bool:
+    """Does a given placement keep every rule against the timeline (resources free and
+    available, her own times, lags, same resource, one step at a time, notice)?"""
+    steps = p.steps
+    for st in steps:
+        if st.fixed:
+            continue
+        t, res = pl.starts[st.local], pl.resources[st.local]
+        if t < st.est or t + st.duration > p.hi or len(res) != len(st.needs) or len(set(res)) != len(res):
+            return False
+        for r, kind in zip(res, st.needs):
+            if prep.resources[r].kind != kind or tl.earliest_fit(r, t, st.duration) != t:
+                return False
+    for st in steps:
+        for (q, mn, mx) in st.preds:
+            gap = pl.starts[st.local] - (pl.starts[q] + steps[q].duration)
+            if gap < mn or (mx is not None and gap > mx):
+                return False
+        for kind, other in st.same_as.items():
+            mine = {r for r, k in zip(pl.resources[st.local], st.needs) if k == kind}
+            theirs = {r for r, k in zip(pl.resources[other], steps[other].needs) if k == kind}
+            if not mine & theirs:
+                return False
+    spans = sorted((pl.starts[st.local], pl.starts[st.local] + st.duration) for st in steps)
+    if any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
+        return False
+    return p.arrival_ok(pl.arrival(p))
 
 
 def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[int], *,
@@ -516,7 +672,7 @@ def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[
                 placer.commit(tl, patients[j], pl)
         return tl
 
-    for u in sorted(missing, key=lambda i: (-patients[i].priority, i)):
+    for u in sorted(missing, key=lambda i: (-patients[i].weight, i)):
         if u in plan or time.perf_counter() - t_start > time_budget:
             continue
         pu = patients[u]
@@ -524,7 +680,7 @@ def repair_plan(prep: Prepared, placements: dict[int, Placement], missing: list[
         hi = pu.hi
         # Whoever is in the clinic while u could be: overlap with u's possible span first.
         candidates = sorted(
-            (j for j in plan if not patients[j].has_fixed and patients[j].priority <= pu.priority),
+            (j for j in plan if not patients[j].has_fixed and patients[j].weight <= pu.weight),
             key=lambda j: (-(min(hi, plan[j].departure(patients[j])) - max(lo, plan[j].arrival(patients[j]))), j))
         for v in candidates:
             if time.perf_counter() - t_start > time_budget:
@@ -568,7 +724,7 @@ def exchange_plan(prep: Prepared, placements: dict[int, Placement], possible: li
             if pl is not None:
                 placer.commit(tl, patients[u], pl)
                 added[u] = pl
-        if sum(patients[u].priority for u in added) > sum(patients[v].priority for v in out):
+        if sum(patients[u].weight for u in added) > sum(patients[v].weight for v in out):
             for v in out:
                 del plan[v]
             plan.update(added)
@@ -623,7 +779,7 @@ def efficiency_order(prep: Prepared, ids: list[int]) -> list[int]:
     def cost(i: int) -> float:
         return sum(x * load[k] / max(1, capacity.get(k, 0)) for k, x in demand[i].items()) or 1e-9
 
-    return sorted(ids, key=lambda i: (-prep.patients[i].priority / cost(i), i))
+    return sorted(ids, key=lambda i: (-prep.patients[i].weight / cost(i), i))
 
 
 def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_budget: float = 0.5,
@@ -648,9 +804,9 @@ def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_bu
     file_order = list(ids)
     orders = [
         file_order,                                                             # as booked
-        sorted(ids, key=lambda i: (pp[i].hi - length[i], -pp[i].priority, i)),  # least slack first
-        sorted(ids, key=lambda i: (-pp[i].priority, pp[i].hi - length[i], i)),  # urgent, then slack
-        sorted(ids, key=lambda i: (-pp[i].priority, -length[i], pp[i].lo, i)),  # urgent, long first
+        sorted(ids, key=lambda i: (pp[i].hi - length[i], -pp[i].weight, i)),   # least slack first
+        sorted(ids, key=lambda i: (-pp[i].weight, pp[i].hi - length[i], i)),   # urgent, then slack
+        sorted(ids, key=lambda i: (-pp[i].weight, -length[i], pp[i].lo, i)),   # urgent, long first
         efficiency_order(prep, ids),                                            # priority per busy minute
     ]
     # The first candidate is the first-come-first-served baseline itself: the engine's
@@ -689,7 +845,7 @@ def construct_plan(prep: Prepared, *, patients: list[int] | None = None, time_bu
                                                             - time.perf_counter())))
             if len(repaired) > len(plan.placements):
                 plan = _evaluate(prep, repaired)
-        if n <= 30 and (best is None or plan.priority >= best.priority):
+        if n <= 30 and (best is None or plan.weight >= best.weight):
             # Compare plans after a polish: a tight first-come plan often polishes best.
             plan = _evaluate(prep, compact_plan(prep, plan.placements, min_stay=ms, passes=2,
                                                 time_budget=2 * time_budget, placer=placer))

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .problem import (Assignment, FixedStep, Lag, Pathway, Patient, Problem, ProblemError,
-                      Resource, Step, fmt_time)
+from .problem import (DEFAULT_NOTICE, Assignment, FixedStep, Lag, Pathway, Patient, Problem,
+                      ProblemError, Resource, Step, fmt_time)
 from .result import Result, Status
 
 MORNING_FORMAT = "mammapoli-morning/1"
@@ -85,7 +85,7 @@ def _assignment(item: Any, path: str, cls):
 def problem_from_json(data: Any) -> Problem:
     """A `Problem` from a parsed `mammapoli-morning/1` instance; `ProblemError` if it breaks the format."""
     data = _object(data, "", required=("format", "date", "window", "resources", "pathways", "patients"),
-                   optional=("name", "now", "fixed", "reference"))
+                   optional=("name", "now", "notice", "fixed", "reference"))
     if data["format"] != MORNING_FORMAT:
         raise ProblemError("format", f"expected '{MORNING_FORMAT}', got {data['format']!r}")
     name = data.get("name", "")
@@ -96,6 +96,7 @@ def problem_from_json(data: Any) -> Problem:
     window = _object(data["window"], "window", required=("start", "end"), optional=())
     window_pair = (parse_time(window["start"], "window.start"), parse_time(window["end"], "window.end"))
     now = parse_time(data["now"], "now") if "now" in data else None
+    notice = _integer(data["notice"], "notice") if "notice" in data else DEFAULT_NOTICE
 
     resources = []
     for i, item in enumerate(_array(data["resources"], "resources")):
@@ -142,7 +143,7 @@ def problem_from_json(data: Any) -> Problem:
     for i, item in enumerate(_array(data["patients"], "patients")):
         path = f"patients[{i}]"
         item = _object(item, path, required=("id", "pathway"),
-                       optional=("earliest", "latest", "priority", "extra"))
+                       optional=("earliest", "latest", "priority", "extra", "arrived"))
         extra = item.get("extra", {})
         if not isinstance(extra, Mapping):
             raise ProblemError(f"{path}.extra", f"must be an object, got {type(extra).__name__}")
@@ -151,7 +152,8 @@ def problem_from_json(data: Any) -> Problem:
             earliest=parse_time(item["earliest"], f"{path}.earliest") if "earliest" in item else None,
             latest=parse_time(item["latest"], f"{path}.latest") if "latest" in item else None,
             priority=_integer(item.get("priority", 1), f"{path}.priority"),
-            extra=tuple((k, _integer(v, f"{path}.extra.{k}")) for k, v in extra.items())))
+            extra=tuple((k, _integer(v, f"{path}.extra.{k}")) for k, v in extra.items()),
+            arrived=parse_time(item["arrived"], f"{path}.arrived") if "arrived" in item else None))
 
     fixed = [_assignment(item, f"fixed[{i}]", FixedStep)
              for i, item in enumerate(_array(data.get("fixed", []), "fixed"))]
@@ -160,7 +162,7 @@ def problem_from_json(data: Any) -> Problem:
 
     return _build("", Problem, window=window_pair, resources=tuple(resources), pathways=tuple(pathways),
                   patients=tuple(patients), fixed=tuple(fixed), reference=tuple(reference), now=now,
-                  name=name, date=data["date"])
+                  name=name, date=data["date"], notice=notice)
 
 
 def instance_name(data: Any) -> str:

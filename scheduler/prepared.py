@@ -72,6 +72,7 @@ class PStep:
     succs: list[tuple[int, int, int | None]]
     same_as: dict[str, int]                      # kind -> other step
     fixed: tuple[int, int, tuple[str, ...]] | None = None   # (start, end, resources in needs order)
+    assigned: dict[str, str] = field(default_factory=dict)  # kind -> the resource that must do it
     est: int = 0                                 # static earliest start
     lst: int = 0                                 # static latest start
     head: int = 0                                # longest path from the arrival to this start
@@ -101,10 +102,41 @@ class PPatient:
     classes: list[tuple[str, tuple[int, ...]]]   # (kind, steps)
     class_of: dict[tuple[int, str], int]
     temporal_error: str | None = None            # why the temporal rules alone cannot be met
+    # The day as it happens (see `Prepared._day`).
+    arrived: int | None = None                   # in the clinic since then
+    present: bool = False                        # arrived, or a step fixed: in the clinic
+    weight: int = 1                              # priority in the objective (present first)
+    published: int | None = None                 # her arrival in the reference (published plan)
+    gate: int | None = None                      # not present, published: keep it, or come >= gate
+    late: bool = False                           # not here, her published arrival has passed
 
     @property
     def has_fixed(self) -> bool:
         return any(s.fixed for s in self.steps)
+
+    def counts_as_moved(self, arrival: int | None) -> bool:
+        """Level 2 of the objective on the day (and the stability objective ahead): a
+        published patient moves when she is no longer seen, or when she is not here yet,
+        not late, and comes at another time than published."""
+        if self.published is None:
+            return False
+        if arrival is None:
+            return True
+        return not (self.present or self.late) and arrival != self.published
+
+    def arrival_ok(self, arrival: int) -> bool:
+        """The notice rule: she keeps her published arrival or is told in time."""
+        return self.gate is None or arrival == self.published or arrival >= self.gate
+
+    def next_arrival(self, arrival: int) -> int:
+        """The first arrival at or after `arrival` that the notice rule allows."""
+        if self.gate is None or arrival >= self.gate:
+            return arrival
+        return self.published if arrival <= self.published else self.gate
+
+    def origin(self, arrival: int) -> int:
+        """Where her stay starts: her first step, or when she arrived if that was earlier."""
+        return arrival if self.arrived is None else min(arrival, self.arrived)
 
     @property
     def all_fixed(self) -> bool:
@@ -138,8 +170,10 @@ class Prepared:
         self.by_kind: dict[str, list[int]] = {}
         for r in self.resources:
             self.by_kind.setdefault(r.kind, []).append(r.index)
+        self.on_the_day = problem.on_the_day
         self.patients = [self._patient(i) for i in range(len(problem.patients))]
         self.patient_index = {p.id: p.index for p in self.patients}
+        self._day()
         for p in self.patients:
             for s in p.steps:
                 if s.fixed:
@@ -160,6 +194,9 @@ class Prepared:
         local = {s.id: i for i, s in enumerate(pathway.steps)}
         extra = patient.extra_map
         fixed = {f.step: f for f in problem.fixed if f.patient == patient.id}
+        assigned: dict[str, dict[str, str]] = {}
+        for step_id, rid in patient.assigned:
+            assigned.setdefault(step_id, {})[problem.resource(rid).kind] = rid
         steps = []
         for i, step in enumerate(pathway.steps):
             duration = step.duration + extra.get(step.id, 0)
@@ -183,7 +220,7 @@ class Prepared:
                 duration = end - f.start
             steps.append(PStep(index, i, step.id, duration, step.needs, tuple(kinds.items()),
                                [(local[lag.step], lag.min, lag.max) for lag in step.after], [],
-                               {k: local[o] for k, o in step.same_as}, fx))
+                               {k: local[o] for k, o in step.same_as}, fx, assigned=assigned.get(step.id, {})))
         for s in steps:
             for (p, mn, mx) in s.preds:
                 steps[p].succs.append((s.local, mn, mx))
@@ -231,9 +268,33 @@ class Prepared:
         lo = max(self.w0, patient.earliest) if patient.earliest is not None else self.w0
         hi = min(self.w1, patient.latest) if patient.latest is not None else self.w1
         pp = PPatient(index, patient.id, patient.pathway, patient.priority, steps, order, sources, sinks,
-                      lo, hi, chain, critical, classes, class_of)
+                      lo, hi, chain, critical, classes, class_of, arrived=patient.arrived)
+        pp.present = self.on_the_day and (patient.arrived is not None or pp.has_fixed)
+        pp.published = self._published_arrival(patient.id, {s.id for s in steps})
+        if self.now is not None and not pp.present and pp.published is not None:
+            if pp.published >= self.t0:
+                pp.gate = self.t0 + problem.notice
+            else:
+                pp.late = True
         pp.temporal_error = self._propagate(pp)
         return pp
+
+    def _published_arrival(self, patient_id: str, step_ids: set[str]) -> int | None:
+        """Her arrival in the reference: the start of her first published step (of her pathway)."""
+        starts = [a.start for a in self.problem.reference if a.patient == patient_id and a.step in step_ids]
+        return min(starts, default=None)
+
+    def _day(self) -> None:
+        """On the day, the patients in the clinic come first: a present patient's weight is
+        more than the priority of everyone who is not present together, so no plan drops
+        her to see others (the objective's level 0 before level 1)."""
+        if not self.on_the_day:
+            for p in self.patients:
+                p.weight = p.priority
+            return
+        absent = sum(p.priority for p in self.patients if not p.present)
+        for p in self.patients:
+            p.weight = p.priority * (absent + 1) if p.present else p.priority
 
     def _propagate(self, p: PPatient) -> str | None:
         """Static start windows from the temporal rules alone; a message if they cannot be met."""
@@ -242,7 +303,7 @@ class Prepared:
             if s.fixed:
                 s.est = s.lst = s.fixed[0]
             else:
-                s.est = max(p.lo, self.t0)
+                s.est = max(p.lo, self.t0, p.arrived if p.arrived is not None else p.lo)
                 s.lst = p.hi - s.duration
         for s in p.order:
             st = steps[s]
@@ -293,7 +354,7 @@ class Prepared:
                 if p.has_fixed:
                     return (f"step '{st.id}' cannot start after {fmt_time(st.est)} and still keep the lags "
                             f"of the fixed steps and end by {fmt_time(p.hi)}")
-                opens = max(p.lo, self.t0)
+                opens = max(p.lo, self.t0, p.arrived if p.arrived is not None else p.lo)
                 if opens >= p.hi:
                     because = "now" if self.now is not None and self.t0 >= p.hi else "earliest"
                     return (f"no time is left: the patient cannot start before {fmt_time(opens)} ({because}) and "
@@ -357,7 +418,7 @@ class Prepared:
         named = set()
         for p in self.patients:
             for s in p.steps:
-                named |= set(s.same_as)
+                named |= set(s.same_as) | set(s.assigned)   # a resource named: chosen explicitly
         modes = {}
         for kind, members in self.by_kind.items():
             if len(members) == 1:
@@ -390,7 +451,10 @@ class Prepared:
             return [self.resource_index[rid] for rid in step.fixed[2]
                     if self.resources[self.resource_index[rid]].kind == kind]
         out = []
+        pinned = step.assigned.get(kind)
         for r in self.by_kind.get(kind, []):
+            if pinned is not None and self.resources[r].id != pinned:
+                continue
             dom = intersect(self.start_domain(r, step.duration), [(step.est, step.lst)])
             if dom:
                 out.append(r)

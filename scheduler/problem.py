@@ -75,6 +75,11 @@ def _freeze_pairs(value: Any, path: str) -> tuple[tuple[str, Any], ...]:
     return pairs
 
 
+#: Minutes a patient who is not yet in the clinic needs to be reached and to travel: a
+#: re-plan keeps her published arrival or gives her one at least this long after `now`.
+DEFAULT_NOTICE = 30
+
+
 def fmt_time(minutes: int) -> str:
     """Minutes since midnight as "HH:MM"."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
@@ -240,6 +245,10 @@ class Patient:
     latest: int | None = None
     priority: int = 1
     extra: tuple[tuple[str, int], ...] = ()
+    arrived: int | None = None   # on the day: in the clinic since then (checked in, or a walk-in)
+    # (step id, resource id): the step must be done by that resource, e.g. her result handed
+    # over to another surgeon. Not part of the exchange format: set by the caller in Python.
+    assigned: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _check_id(self.id, "id")
@@ -248,9 +257,12 @@ class Patient:
             _check_time(self.earliest, "earliest")
         if self.latest is not None:
             _check_time(self.latest, "latest")
+        if self.arrived is not None:
+            _check_time(self.arrived, "arrived")
         if not _is_int(self.priority) or self.priority < 1:
             raise ProblemError("priority", f"must be an integer >= 1, got {self.priority!r}")
         object.__setattr__(self, "extra", _freeze_pairs(self.extra, "extra"))
+        object.__setattr__(self, "assigned", _freeze_pairs(self.assigned, "assigned"))
         seen: set[str] = set()
         for step_id, minutes in self.extra:
             _check_id(step_id, "extra")
@@ -311,6 +323,7 @@ class Problem:
     now: int | None = None
     name: str = ""
     date: str = ""
+    notice: int = DEFAULT_NOTICE
     _index: dict = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -336,6 +349,7 @@ class Problem:
         object.__setattr__(self, "window", (start, end))
         if self.now is not None:
             _check_time(self.now, "now")
+        _check_minutes(self.notice, "notice")
 
         resources: dict[str, int] = {}
         for i, res in enumerate(self.resources):
@@ -371,12 +385,23 @@ class Problem:
                 field_ = "latest" if patient.latest is not None else "earliest"
                 raise ProblemError(f"patients[{i}].{field_}",
                                    f"latest {fmt_time(latest)} is not after earliest {fmt_time(earliest)}")
+            if patient.arrived is not None and self.now is not None and patient.arrived > self.now:
+                raise ProblemError(f"patients[{i}].arrived",
+                                   f"{fmt_time(patient.arrived)} is after now ({fmt_time(self.now)})")
             pathway = self.pathways[pathways[patient.pathway]]
             step_ids = {s.id for s in pathway.steps}
             for step_id, _ in patient.extra:
                 if step_id not in step_ids:
                     raise ProblemError(f"patients[{i}].extra.{step_id}",
                                        f"unknown step '{step_id}' in pathway '{pathway.id}'")
+            for step_id, rid in patient.assigned:
+                path = f"patients[{i}].assigned.{step_id}"
+                if step_id not in step_ids:
+                    raise ProblemError(path, f"unknown step '{step_id}' in pathway '{pathway.id}'")
+                if rid not in resources:
+                    raise ProblemError(path, f"unknown resource '{rid}'")
+                if self.resources[resources[rid]].kind not in pathway.step(step_id).needs:
+                    raise ProblemError(path, f"resource '{rid}' is not of a kind step '{step_id}' needs")
 
         fixed_seen: dict[tuple[str, str], int] = {}
         for i, fixed in enumerate(self.fixed):
@@ -426,3 +451,9 @@ class Problem:
 
     def patient_index(self, patient_id: str) -> int:
         return self._index["patients"][patient_id]
+
+    @property
+    def on_the_day(self) -> bool:
+        """The morning is under way (`now`, or someone has arrived): the objective keeps
+        faith with the patients in the clinic first (see `scheduler.solve`)."""
+        return self.now is not None or any(p.arrived is not None for p in self.patients)

@@ -35,6 +35,8 @@ def plan_violations(prep: Prepared, placements: dict[int, Placement]) -> list[st
                     out.append(f"{tag}: fixed step moved")
             elif a < prep.t0:
                 out.append(f"{tag}: starts before now")
+            elif p.arrived is not None and a < p.arrived:
+                out.append(f"{tag}: starts before she arrived ({fmt_time(p.arrived)})")
             if len(res) != len(st.needs) or len(set(res)) != len(res):
                 out.append(f"{tag}: wrong number of resources")
             else:
@@ -54,6 +56,9 @@ def plan_violations(prep: Prepared, placements: dict[int, Placement]) -> list[st
                 theirs = [r for r, k in zip(pl.resources[o], p.steps[o].needs) if k == kind]
                 if not set(mine) & set(theirs):
                     out.append(f"{tag}: not the same {kind} as {p.steps[o].id}")
+        if not p.arrival_ok(pl.arrival(p)):
+            out.append(f"patient {p.id}: arrival {fmt_time(pl.arrival(p))} moved from {fmt_time(p.published)} "
+                       f"with less notice than until {fmt_time(p.gate)}")
         spans = sorted((pl.starts[s], pl.starts[s] + st.duration) for s, st in enumerate(p.steps))
         for (a1, b1), (a2, b2) in zip(spans, spans[1:]):
             if a2 < b1:

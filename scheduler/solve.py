@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Callable
 
 from .bounds import analyse_alone
@@ -43,8 +44,8 @@ from .cpsat.lns import Lns
 from .cpsat.model import CpsatModel, ModelOptions, assign_pooled
 from .cpsat.solver import run_phase
 from .feasibility import fixed_conflicts
-from .heuristic import (Placement, Placer, Timeline, compact_plan, construct_plan, exchange_plan,
-                        fcfs_plan)
+from .heuristic import (Placement, Placer, Timeline, published_steps, compact_plan, construct_plan,
+                        exchange_plan, fcfs_plan, published_plan)
 from .io import instance_name, problem_from_json
 from .prepared import Prepared
 from .problem import Problem, ProblemError
@@ -67,7 +68,9 @@ class _Search:
                  on_progress: Callable[[Progress], object] | None, log: Callable[[str], None] | None):
         self.prep = prep
         self.t0 = time.perf_counter()
-        self.deadline = self.t0 + max(0.0, time_limit)
+        # The search stops a little early: the last steps (insertions, the self-check, the
+        # reasons) then finish within the time limit.
+        self.deadline = self.t0 + max(0.0, time_limit - min(0.15, 0.05 * time_limit))
         self.workers = max(1, int(workers))
         self.seed = int(seed)
         self.on_progress = on_progress
@@ -82,6 +85,7 @@ class _Search:
         self.alone_reason: dict[int, str] = {}
         self.safe: dict[int, Placement] | None = None   # the heuristic's plan (checked)
         self.reference: dict[int, int] = {}              # patient -> published arrival
+        self.published_steps = published_steps(prep)   # patient -> step -> (start, resources)
 
     # Clock and reporting ---------------------------------------------------------------
     def elapsed(self) -> float:
@@ -91,12 +95,16 @@ class _Search:
         return self.deadline - time.perf_counter()
 
     def priority(self, placements) -> int:
+        """The priority seen (what the plan reports)."""
         return sum(self.prep.patients[i].priority for i in placements)
 
+    def weight(self, placements) -> int:
+        """The priority seen as the objective weighs it: on the day, the patients in the
+        clinic before everyone else (`Prepared._day`)."""
+        return sum(self.prep.patients[i].weight for i in placements)
+
     def stay(self, placements) -> int:
-        prep = self.prep
-        return sum(max(s + st.duration for s, st in zip(pl.starts, prep.patients[i].steps)) - min(pl.starts)
-                   for i, pl in placements.items())
+        return sum(pl.stay(self.prep.patients[i]) for i, pl in placements.items())
 
     def phase(self, name: str, seconds: float, status: str, objective=None, bound=None) -> None:
         self.phases.append(Phase(name, seconds, status, objective, bound))
@@ -134,31 +142,33 @@ class _Search:
         return (self.prep.w1 - self.prep.w0) * (len(self.reference) + 1) + 1
 
     def moved(self, placements) -> tuple[int, int]:
-        return _moved(self, placements, self.reference)
+        return _moved(self.prep, placements, self.reference)
 
     def moved_score(self, placements) -> int:
         m, minutes = self.moved(placements)
         return self.moved_weight * m + minutes
 
-    def key(self, placements) -> tuple[int, int, int]:
-        return (self.priority(placements), -self.stay(placements), -self.moved_score(placements))
+    def changes(self, placements) -> int:
+        """Below every level of the objective on the day: published steps at another time,
+        published people and rooms (of explicit kinds) exchanged. Keeps a re-plan from
+        reshuffling the team for nothing."""
+        return _changes(self.prep, placements, self.published_steps)
 
-    def better_or_equal_within(self, placements, p1: int | None, p2: int | None) -> bool:
+    def key(self, placements) -> tuple[int, ...]:
+        if self.prep.on_the_day:
+            return (self.weight(placements), -self.moved_score(placements), -self.stay(placements),
+                    -self.changes(placements))
+        return (self.weight(placements), -self.stay(placements), -self.moved_score(placements))
+
+    def holds(self, placements, levels: "Levels") -> bool:
         """Does the plan keep the objectives already fixed by earlier phases?"""
-        return (p1 is None or self.priority(placements) >= p1) and (p2 is None or self.stay(placements) <= p2)
+        return ((levels.weight is None or self.weight(placements) >= levels.weight)
+                and (levels.stay is None or self.stay(placements) <= levels.stay)
+                and (levels.moves is None or self.moved_score(placements) <= levels.moves))
 
     def better(self, placements) -> bool:
         """Strictly better than the best plan so far, lexicographically."""
         return self.best is None or self.key(placements) > self.key(self.best)
-
-
-def _reference_arrivals(prep: Prepared) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for a in prep.problem.reference:
-        i = prep.patient_index.get(a.patient)
-        if i is not None:
-            out[i] = min(out.get(i, a.start), a.start)
-    return out
 
 
 def _reference_resources(prep: Prepared) -> dict[tuple[int, int], set[int]]:
@@ -221,27 +231,32 @@ def _solve(prep: Prepared, search: _Search) -> Result:
     search.possible = possible
     witnesses = {i: alone[i].witness for i in possible}
     forced = {i for i in possible if prep.patients[i].has_fixed}
-    upper_priority = sum(prep.patients[i].priority for i in possible)
+    upper = sum(prep.patients[i].weight for i in possible)
     search.phase("alone", time.perf_counter() - t, f"{len(possible)} of {len(prep.patients)} can be seen")
+    search.reference = {i: prep.patients[i].published for i in possible if prep.patients[i].published is not None}
 
-    reference = _reference_arrivals(prep)
-    search.reference = {i: a for i, a in reference.items() if i in set(possible)}
-
-    # 3. First plan: the first-come-first-served plan at once (a valid plan within
-    # milliseconds), then the construction heuristic.
+    # 3. First plans: the first-come-first-served plan at once (a valid plan within
+    # milliseconds); on the day the published plan as far as it still holds; then the
+    # construction heuristic.
     t = time.perf_counter()
     quick = fcfs_plan(prep, patients=possible, placer=placer)
     if forced <= set(quick.placements):
         search.safe = quick.placements
         if not search.offer(quick.placements, "first come, first served"):
             raise _Cancelled
+    if prep.on_the_day and search.reference:
+        kept = published_plan(prep, patients=possible, placer=placer, min_stay=search.min_stay)
+        if forced <= set(kept) and (search.best is None or search.better(kept)):
+            search.safe = kept
+            if not search.offer(kept, "as published"):
+                raise _Cancelled
     budget = max(0.05, min(0.5, 0.04 * max(0.0, search.remaining())))
     plan, built = construct_plan(prep, patients=possible, time_budget=budget, seed=search.seed,
                                  min_stay=search.min_stay,
-                                 target=(upper_priority, -sum(search.min_stay[i] for i in possible)))
+                                 target=(upper, -sum(search.min_stay[i] for i in possible)))
     first = plan.placements if forced <= set(plan.placements) else None
     if first is not None:
-        if plan.priority < upper_priority:
+        if plan.weight < upper:
             first = exchange_plan(prep, first, possible, placer=placer,
                                   time_budget=max(0.02, min(1.0, 0.04 * search.remaining())))
         first = compact_plan(prep, first, min_stay=search.min_stay, placer=placer,
@@ -254,19 +269,34 @@ def _solve(prep: Prepared, search: _Search) -> Result:
             raise _Cancelled
     first = search.best
 
-    ctx = _Context(prep, search, possible, forced, witnesses, upper_priority)
+    ctx = _Context(prep, search, possible, forced, witnesses, upper)
 
-    # 4. Priority.
+    # 4. Priority (on the day: of the patients in the clinic first).
     if first is None:
         ok = ctx.find_first_plan()
         if ok is not True:
             return _infeasible(prep, search, ok)
-    p1_proven = ctx.priority_phase()
-    # 5. Total stay, priority held.
-    p2_proven = ctx.stay_phase(share=0.55 if search.reference else 1.0)
-    # 6. Stability, priority and stay held.
-    p3_proven = ctx.stability_phase() if search.reference else True
-    return _finish(prep, search, proven=p1_proven and p2_proven and p3_proven)
+    proven = ctx.priority_phase()
+    if prep.on_the_day:
+        # 5'. Keep faith: move as few of those not yet here as possible; 6'. then the stay.
+        if search.reference:
+            proven = ctx.stability_phase(share=0.5) and proven
+        proven = ctx.stay_phase(share=1.0) and proven
+    else:
+        # 5. Total stay, priority held; 6. stability, priority and stay held.
+        proven = ctx.stay_phase(share=0.55 if search.reference else 1.0) and proven
+        if search.reference:
+            proven = ctx.stability_phase(share=1.0) and proven
+    return _finish(prep, search, proven=proven)
+
+
+@dataclass
+class Levels:
+    """The objective levels fixed by the phases so far (None: still open)."""
+
+    weight: int | None = None     # the priority seen, as weighted (`PPatient.weight`)
+    stay: int | None = None       # planning ahead: the total stay (before stability)
+    moves: int | None = None      # on the day: M * moved + minutes moved (before the stay)
 
 
 class _Context:
@@ -275,30 +305,43 @@ class _Context:
     solve with the best plan as hint."""
 
     def __init__(self, prep: Prepared, search: _Search, possible: list[int], forced: set[int],
-                 witnesses: dict[int, Placement], upper_priority: int):
+                 witnesses: dict[int, Placement], upper: int):
         self.prep, self.search = prep, search
         self.possible, self.forced, self.witnesses = possible, forced, witnesses
-        self.upper = upper_priority
-        self.W = sum(prep.patients[i].hi - prep.patients[i].lo for i in possible) + 1
-        self.p1: int | None = None
-        self.p2: int | None = None
+        self.upper = upper
+        # More than any total stay (a stay from when she arrived may start before `lo`).
+        self.W = sum(prep.patients[i].hi - prep.patients[i].origin(prep.patients[i].lo) for i in possible) + 1
+        self.levels = Levels()
         self.lns_proven = False
+        # On the day with a published plan, the stay is weighed together with the changes
+        # below it (K * stay + changes: exactly lexicographic).
+        self.K = _changes_bound(prep, search.published_steps) + 1 if prep.on_the_day and search.reference else 1
 
     # Helpers -------------------------------------------------------------------------
-    def model(self, *, everyone: bool = False, reference: bool = False, lns: bool = False) -> CpsatModel:
+    def model(self, *, everyone: bool = False, stability: bool = False, lns: bool = False) -> CpsatModel:
         """The full model with the objectives of earlier phases held. For LNS without the
         symmetry breaking between identical patients: with part of the plan frozen it
         would forbid moves (a freed patient could not pass a frozen twin)."""
-        s = self.search
+        s, lv = self.search, self.levels
         seen = set(self.possible) if everyone else self.forced
+        changes = self.K > 1
         cm = CpsatModel(self.prep, self.possible, seen, s.min_stay,
-                        reference_arrival=s.reference if reference else None,
-                        options=ModelOptions(patient_symmetry=not lns, resource_symmetry=not lns))
-        if self.p1 is not None and not everyone:
-            cm.model.add(cm.priority >= self.p1)
-        if self.p2 is not None:
-            cm.model.add(cm.total_stay <= self.p2)
+                        reference_arrival=s.reference if stability or lv.moves is not None else None,
+                        published_steps=s.published_steps if changes else None,
+                        options=ModelOptions(patient_symmetry=not lns, resource_symmetry=not lns and not changes))
+        if lv.weight is not None and not everyone:
+            cm.model.add(cm.priority >= lv.weight)
+        if lv.stay is not None:
+            cm.model.add(cm.total_stay <= lv.stay)
+        if lv.moves is not None:
+            cm.model.add(s.moved_weight * cm.moved + cm.moved_minutes <= lv.moves)
         return cm
+
+    def polish(self, placements: dict[int, Placement]) -> dict[int, Placement]:
+        """Less waiting at no cost to the levels (on the day nobody is moved for it)."""
+        s = self.search
+        return compact_plan(self.prep, placements, min_stay=s.min_stay, stable=self.prep.on_the_day,
+                            time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
 
     def full(self, cm: CpsatModel, objective, name: str, limit: float, *, maximize: bool = False):
         s = self.search
@@ -320,12 +363,11 @@ class _Context:
             # CP-SAT's plans of a priority phase can wait a lot: polish before moving on
             # (and while the priority is open, try exchanges for more).
             polished = assign_pooled(self.prep, out.placements)
-            if self.p1 is None and s.priority(polished) < self.upper:
+            if self.levels.weight is None and s.weight(polished) < self.upper:
                 polished = exchange_plan(self.prep, polished, self.possible,
                                          time_budget=max(0.02, min(0.5, 0.03 * s.remaining())))
-            polished = compact_plan(self.prep, polished, min_stay=s.min_stay,
-                                    time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
-            if s.better(polished) and s.better_or_equal_within(polished, self.p1, self.p2):
+            polished = self.polish(polished)
+            if s.better(polished) and s.holds(polished, self.levels):
                 s.best = polished
                 if not s.offer(polished, name + " + polish"):
                     raise _Cancelled
@@ -342,7 +384,10 @@ class _Context:
             return s.offer(pl, name) if s.better(pl) else True
 
         best, stop = lns.run(s.best, until, target=target, on_improve=on_improve)
-        if s.better(best) or evaluate(best) <= evaluate(s.best):
+        # Ahead, the phase's own objective decides (the levels before it are held by the
+        # model); on the day the whole order does, so a plan never slips to more moves.
+        if s.better(best) or (evaluate(best) <= evaluate(s.best)
+                              and (not self.prep.on_the_day or s.key(best) >= s.key(s.best))):
             s.best = best
         self.lns_proven = lns.proven and evaluate(best) <= evaluate(s.best)
         s.phase(name, time.perf_counter() - t, f"{lns.stats.rounds} rounds, {lns.stats.improvements} better",
@@ -374,30 +419,43 @@ class _Context:
         return True
 
     def priority_phase(self) -> bool:
-        """Objective 1. A quick full-model attempt (often a proof on small mornings), then
-        LNS on "priority first, then stay" and full-model solves in turn: LNS fits
-        patients in around the plan and shortens stays, the full model finds the
-        rearrangements LNS cannot and proves the bound."""
+        """Objective 1 (on the day 0 and 1, as one weighted sum). A quick full-model attempt
+        (often a proof on small mornings), then LNS on "priority first, then stay" and
+        full-model solves in turn: LNS fits patients in around the plan and shortens stays,
+        the full model finds the rearrangements LNS cannot and proves the bound."""
         s = self.search
-        if s.priority(s.best) == self.upper:
-            self.p1 = self.upper
+        if s.weight(s.best) == self.upper:
+            self.levels.weight = self.upper
             return True
         cm = self.model()
         out = self.full(cm, cm.priority, "priority (full model)", self.quick(), maximize=True)
         bound = out.bound if out.bound is not None else self.upper
-        proven = out.status == "OPTIMAL" or s.priority(s.best) >= bound
+        proven = out.status == "OPTIMAL" or s.weight(s.best) >= bound
         end = time.perf_counter() + 0.45 * max(0.0, s.remaining())
-        W, upper = self.W, self.upper
+        upper = self.upper
+        # The LNS weighs the levels below the priority too, exactly lexicographically: on the
+        # day (with a published plan) the moves before the stay, ahead the stay alone.
+        day = self.prep.on_the_day and bool(s.reference)
+        stay_cap = self.W
+        moves_cap = s.moved_weight * (len(s.reference) + 1) if day else 1
+        W = stay_cap * moves_cap
+
+        def lns_objective(cm):
+            below = stay_cap * (s.moved_weight * cm.moved + cm.moved_minutes) if day else 0
+            return W * (upper - cm.priority) + below + cm.total_stay
+
+        def lns_evaluate(pl):
+            return W * (upper - s.weight(pl)) + (stay_cap * s.moved_score(pl) if day else 0) + s.stay(pl)
+
         lns_model = None
         while not proven and end - time.perf_counter() > 0.3:
             if lns_model is None:
-                lns_model = self.model(lns=True)
+                lns_model = self.model(lns=True, stability=day)
             left = end - time.perf_counter()
-            self.lns(lns_model, W * (upper - lns_model.priority) + lns_model.total_stay,
-                     lambda pl: W * (upper - s.priority(pl)) + s.stay(pl), "priority (LNS)",
+            self.lns(lns_model, lns_objective(lns_model), lns_evaluate, "priority (LNS)",
                      time.perf_counter() + max(0.3, 0.6 * left), W * (upper - bound), early_stop=False,
-                     report=s.priority)
-            if s.priority(s.best) >= bound or self.lns_proven:
+                     report=s.weight)
+            if s.weight(s.best) >= bound or self.lns_proven:
                 proven = True
                 break
             left = end - time.perf_counter()
@@ -408,15 +466,16 @@ class _Context:
                             maximize=True)
             if out.bound is not None:
                 bound = min(bound, out.bound)
-            proven = out.status == "OPTIMAL" or s.priority(s.best) >= bound
-        self.p1 = s.priority(s.best)
+            proven = out.status == "OPTIMAL" or s.weight(s.best) >= bound
+        self.levels.weight = s.weight(s.best)
         return proven
 
     def stay_phase(self, share: float) -> bool:
-        s = self.search
-        everyone = self.p1 == self.upper
-        polished = compact_plan(self.prep, assign_pooled(self.prep, s.best), min_stay=s.min_stay,
-                                time_budget=max(0.02, min(0.5, 0.05 * s.remaining())))
+        """The total stay, the levels before it held (on the day with a published plan,
+        together with the changes below it: K * stay + changes)."""
+        s, K = self.search, self.K
+        everyone = self.levels.weight == self.upper
+        polished = self.polish(assign_pooled(self.prep, s.best))
         if s.better(polished):
             s.best = polished
             if not s.offer(polished, "stay (polish)"):
@@ -424,71 +483,108 @@ class _Context:
         end = time.perf_counter() + share * max(0.0, s.remaining())
         floor = sum(s.min_stay[i] for i in s.best)
         if everyone and s.stay(s.best) <= floor:
-            self.p2 = s.stay(s.best)
+            self.levels.stay = s.stay(s.best)
             return True
-        target = floor if everyone else None
+
+        def score(pl):
+            return K * s.stay(pl) + (s.changes(pl) if K > 1 else 0)
+
+        def objective(cm):
+            return K * cm.total_stay + cm.changes if K > 1 else cm.total_stay
+
+        target = K * floor if everyone else None
         if not everyone:
             cm = self.model(everyone=everyone)
-            out = self.full(cm, cm.total_stay, "stay (full model)", min(self.quick(), end - time.perf_counter()))
+            out = self.full(cm, objective(cm), "stay (full model)", min(self.quick(), end - time.perf_counter()))
             if out.bound is not None:
-                s.bound_stay = max(s.bound_stay, out.bound)
+                s.bound_stay = max(s.bound_stay, out.bound // K)
             if out.status == "OPTIMAL" or s.stay(s.best) <= s.bound_stay:
-                self.p2 = s.stay(s.best)
+                self.levels.stay = s.stay(s.best)
                 return True
-            target = s.bound_stay
+            target = K * s.bound_stay
         cm = self.model(everyone=everyone, lns=True)
         # The full model rarely beats LNS on stay; it is there for the proof (or a bound).
         last = (0.05 if everyone else 0.15) * max(0.0, end - time.perf_counter())
         # With the priority held, freeing patients not seen rarely pays: re-plan the seen.
-        self.lns(cm, cm.total_stay, s.stay, "stay (LNS)", end - last, target, insert=everyone or len(self.possible) <= 30)
-        proven = (target is not None and s.stay(s.best) <= target) or self.lns_proven
+        self.lns(cm, objective(cm), score, "stay (LNS)", end - last, target,
+                 insert=everyone or len(self.possible) <= 30, report=s.stay)
+        proven = (target is not None and score(s.best) <= target) or self.lns_proven
         if not proven and end - time.perf_counter() > 0.05:
             cm = self.model(everyone=everyone)
-            out = self.full(cm, cm.total_stay, "stay (full model)", end - time.perf_counter())
+            out = self.full(cm, objective(cm), "stay (full model)", end - time.perf_counter())
             if out.bound is not None:
-                s.bound_stay = max(s.bound_stay, out.bound)
+                s.bound_stay = max(s.bound_stay, out.bound // K)
             proven = out.status == "OPTIMAL" or s.stay(s.best) <= s.bound_of(s.best)
-        self.p2 = s.stay(s.best)
+        self.levels.stay = s.stay(s.best)
         if proven:
             # The optimum is the best bound there is.
-            s.bound_stay = max(s.bound_stay, self.p2)
+            s.bound_stay = max(s.bound_stay, self.levels.stay)
         return proven
 
-    def stability_phase(self) -> bool:
+    def stability_phase(self, share: float) -> bool:
+        """Move as few published patients (then minutes) as possible, the levels before it
+        held; `share` of the time left (on the day the stay still follows)."""
         s = self.search
-        if s.moved(s.best)[0] == 0:
-            return True
         M = s.moved_weight
-        everyone = self.p1 == self.upper
-        cm = self.model(everyone=everyone, reference=True)
+        if s.moved(s.best)[0] == 0:
+            self.levels.moves = 0
+            return True
+        end = time.perf_counter() + share * max(0.0, s.remaining())
+        everyone = self.levels.weight == self.upper
+        cm = self.model(everyone=everyone, stability=True)
         out = self.full(cm, M * cm.moved + cm.moved_minutes, "stability (full model)",
-                        min(self.quick(), 0.3 * s.remaining()))
-        if out.status == "OPTIMAL":
-            return True
-        target = out.bound
-        cm = self.model(everyone=everyone, reference=True, lns=True)
-        last = 0.2 * max(0.0, s.remaining())
-        self.lns(cm, M * cm.moved + cm.moved_minutes, s.moved_score, "stability (LNS)",
-                 time.perf_counter() + max(0.0, s.remaining() - last), target)
-        if (target is not None and s.moved_score(s.best) <= target) or self.lns_proven:
-            return True
-        if s.remaining() > 0.05:
-            cm = self.model(everyone=everyone, reference=True)
-            out = self.full(cm, M * cm.moved + cm.moved_minutes, "stability (full model)", s.remaining())
-            return out.status == "OPTIMAL" or (out.bound is not None and s.moved_score(s.best) <= out.bound)
-        return False
+                        min(self.quick(), 0.3 * max(0.0, end - time.perf_counter())))
+        proven = out.status == "OPTIMAL"
+        if not proven:
+            target = out.bound
+            cm = self.model(everyone=everyone, stability=True, lns=True)
+            last = 0.2 * max(0.0, end - time.perf_counter())
+            self.lns(cm, M * cm.moved + cm.moved_minutes, s.moved_score, "stability (LNS)",
+                     time.perf_counter() + max(0.0, end - time.perf_counter() - last), target)
+            proven = (target is not None and s.moved_score(s.best) <= target) or self.lns_proven
+            if not proven and end - time.perf_counter() > 0.05:
+                cm = self.model(everyone=everyone, stability=True)
+                out = self.full(cm, M * cm.moved + cm.moved_minutes, "stability (full model)",
+                                end - time.perf_counter())
+                proven = out.status == "OPTIMAL" or (out.bound is not None and s.moved_score(s.best) <= out.bound)
+        self.levels.moves = s.moved_score(s.best)
+        return proven
 
 
-def _moved(search: _Search, placements, reference: dict[int, int]) -> tuple[int, int]:
+def _moved(prep: Prepared, placements, reference: dict[int, int]) -> tuple[int, int]:
+    """(patients moved, minutes moved) against the published arrivals (`PPatient.counts_as_moved`)."""
     moved = minutes = 0
     for i, ref in reference.items():
+        p = prep.patients[i]
         pl = placements.get(i)
-        if pl is None:
+        arrival = None if pl is None else pl.arrival(p)
+        if p.counts_as_moved(arrival):
             moved += 1
-        elif min(pl.starts) != ref:
-            moved += 1
-            minutes += abs(min(pl.starts) - ref)
+            if arrival is not None:
+                minutes += abs(arrival - ref)
     return moved, minutes
+
+
+def _changes(prep: Prepared, placements, published: dict) -> int:
+    """Published steps at another time, plus published people and rooms of explicit kinds
+    no longer held (see `_Search.changes`)."""
+    out = 0
+    for i, pl in placements.items():
+        for s, (start, resources) in published.get(i, {}).items():
+            st = prep.patients[i].steps[s]
+            if st.fixed:
+                continue
+            out += pl.starts[s] != start
+            out += sum(1 for r in resources if prep.modes[prep.resources[r].kind] == "explicit"
+                       and r not in pl.resources[s])
+    return out
+
+
+def _changes_bound(prep: Prepared, published: dict) -> int:
+    """The most `_changes` can be."""
+    return sum(1 + sum(1 for r in resources if prep.modes[prep.resources[r].kind] == "explicit")
+               for i, steps in published.items() for s, (_, resources) in steps.items()
+               if not prep.patients[i].steps[s].fixed)
 
 
 def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:
@@ -497,7 +593,8 @@ def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:
     if best is None:
         return _infeasible(prep, search, "no plan was found before the search stopped")
     possible = search.possible
-    ref_res = _reference_resources(prep)
+    ref_res = {(i, s): set(resources) for i, steps in search.published_steps.items()
+               for s, (_, resources) in steps.items()}
     best = assign_pooled(prep, best, ref_res)
     # Anyone still out who fits as the plan stands goes in (more priority is always better).
     placer = Placer(prep)
@@ -505,7 +602,7 @@ def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:
     for i, pl in best.items():
         placer.commit(tl, prep.patients[i], pl)
     inserted = False
-    for i in sorted((i for i in possible if i not in best), key=lambda i: -prep.patients[i].priority):
+    for i in sorted((i for i in possible if i not in best), key=lambda i: -prep.patients[i].weight):
         p = prep.patients[i]
         pl = placer.place_compact(tl, p, 0.3)
         if pl is not None:
@@ -535,7 +632,8 @@ def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:
     stay = search.stay(best)
     bound = search.bound_of(best)
     objective = Objective(len(best), search.priority(best), stay, min(bound, stay))
-    moved = _moved(search, best, _reference_arrivals(prep)) if prep.problem.reference else (None, None)
+    published = {i: p.published for i, p in enumerate(prep.patients) if p.published is not None}
+    moved = _moved(prep, best, published) if prep.problem.reference else (None, None)
     stats = Stats(engine=ENGINE, solve_seconds=search.elapsed(), first_plan_seconds=search.first_plan_seconds,
                   phases=tuple(search.phases), moved_patients=moved[0], moved_minutes=moved[1],
                   cancelled=search.cancelled)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.db import connection
 
@@ -25,6 +26,11 @@ FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 # at this instant (the clock ticks on from it, so durations and time limits are real); a test
 # that means another moment travels there itself (`time_machine.travel`, which nests).
 SUITE_NOW = dt.datetime(2026, 11, 30, 14, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+# No test asserts how long something takes (speed is measured in benchmarks/): hypothesis's
+# per-example deadline would fail a loaded CI machine at random.
+hypothesis_settings.register_profile("mammapoli", deadline=None)
+hypothesis_settings.load_profile("mammapoli")
 
 
 @pytest.fixture(autouse=True)

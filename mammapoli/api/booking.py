@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +29,8 @@ class PatientInput(serializers.Serializer):
     family_name = serializers.CharField(max_length=100)
     date_of_birth = serializers.DateField()
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.FEMALE)
+    phone = PhoneNumberField(required=False, allow_blank=True, default="", region="NL",
+                             help_text="To reach her on the day, e.g. 06 12345678 or +31612345678.")
 
 
 class ReferralInput(serializers.Serializer):

@@ -3,8 +3,16 @@
 POST /api/visits/{id}/events/        arrived, step_started, step_finished, no_show, pathway_switched, left
 POST /api/sessions/{id}/walk-ins/    a patient without a booking
 POST /api/resources/{id}/unavailable/  a doctor called away, from a time
+GET  /api/sessions/{id}/absences/    the morning's absences
+POST /api/sessions/{id}/absences/{absence_id}/withdraw/  she is back after all
+POST /api/sessions/{id}/absences/{absence_id}/shorten/   she is back earlier ({"until"})
+POST /api/visits/{id}/result-handover/  her result to another surgeon ({"surgeon": code})
+POST /api/visits/{id}/rebook/        a patient the plan leaves out, on the earliest morning that takes her
 """
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -20,6 +28,9 @@ from mammapoli.planning.services.event_entry import (
     visit_event_enter,
     walk_in_enter,
 )
+from mammapoli.planning.selectors import first_arrival, result_givers, session_absence, session_absences
+from mammapoli.planning.services.dropped import visit_rebook
+from mammapoli.planning.services.events import absence_shorten, absence_withdraw, visit_result_hand_over
 from mammapoli.records.access import session_for_user, visit_for_user
 
 from .booking import PatientInput
@@ -94,3 +105,87 @@ class ResourceUnavailableApi(APIView):
         data.is_valid(raise_exception=True)
         resource, _membership = resource_for_user(request.user, resource_id, roles=PLANNERS)
         return _answer(resource_unavailable_enter(user=request.user, resource=resource, **data.validated_data))
+
+
+SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH)
+ABSENCE_ID = OpenApiParameter("absence_id", int, OpenApiParameter.PATH)
+VISIT_ID = OpenApiParameter("visit_id", int, OpenApiParameter.PATH)
+
+
+class AbsenceOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    resource = serializers.CharField(source="resource.code")
+    start = serializers.TimeField(format="%H:%M")
+    end = serializers.TimeField(format="%H:%M")
+    reason = serializers.CharField()
+
+
+class AbsenceListApi(APIView):
+    @extend_schema(parameters=[SESSION_ID], responses=AbsenceOutput(many=True))
+    def get(self, request: Request, session_id: int) -> Response:
+        access = session_for_user(request.user, session_id, what="absences")
+        return Response(AbsenceOutput(session_absences(access.session), many=True).data)
+
+
+class AbsenceWithdrawApi(APIView):
+    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=None, responses={201: EventOutput},
+                   description="The absence goes (she is back after all) and the morning is re-planned.")
+    def post(self, request: Request, session_id: int, absence_id: int) -> Response:
+        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
+        return _answer(absence_withdraw(user=request.user, absence=session_absence(access.session, absence_id)))
+
+
+class ShortenInput(serializers.Serializer):
+    until = serializers.DateTimeField(help_text="she is back at (between the absence's start and end)")
+
+
+class AbsenceShortenApi(APIView):
+    @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=ShortenInput, responses={201: EventOutput})
+    def post(self, request: Request, session_id: int, absence_id: int) -> Response:
+        data = ShortenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
+        return _answer(absence_shorten(user=request.user, absence=session_absence(access.session, absence_id),
+                                       until=data.validated_data["until"]))
+
+
+class HandoverInput(serializers.Serializer):
+    surgeon = serializers.CharField(max_length=50, help_text="the code of the surgeon who gives her result")
+    at = serializers.DateTimeField(required=False, help_text="default: now")
+
+
+class ResultHandoverApi(APIView):
+    @extend_schema(parameters=[VISIT_ID], request=HandoverInput, responses={201: EventOutput},
+                   description="Her result goes to another surgeon (the one who examined her is called "
+                               "away); the re-plan gives it to him wherever the morning allows.")
+    def post(self, request: Request, visit_id: int) -> Response:
+        data = HandoverInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="result handover")
+        surgeon = result_givers(access.visit.session).filter(code=data.validated_data["surgeon"]).first()
+        if surgeon is None:
+            raise ValidationError({"surgeon": _("Not a resource of this clinic who can give her result.")})
+        return _answer(visit_result_hand_over(user=request.user, visit=access.visit, surgeon=surgeon,
+                                              at=data.validated_data.get("at") or timezone.now()))
+
+
+class RebookOutput(serializers.Serializer):
+    visit = serializers.IntegerField(source="pk")
+    code = serializers.CharField()
+    date = serializers.DateField(source="session.date")
+    arrival = serializers.SerializerMethodField()
+
+    def get_arrival(self, visit) -> str:
+        return first_arrival(visit)
+
+
+class RebookApi(APIView):
+    @extend_schema(parameters=[VISIT_ID], request=None, responses={201: RebookOutput},
+                   description="A patient this morning's plan leaves out is booked on the earliest morning "
+                               "that takes her (her urgency target counted from her referral; a walk-in gets "
+                               "a referral). This visit becomes rebooked. 400 when she is on the plan or "
+                               "under way, or no morning takes her.")
+    def post(self, request: Request, visit_id: int) -> Response:
+        access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="rebook")
+        return Response(RebookOutput(visit_rebook(user=request.user, visit=access.visit)).data,
+                        status=status.HTTP_201_CREATED)

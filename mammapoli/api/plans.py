@@ -23,7 +23,7 @@ from mammapoli.audit.models import Action
 from mammapoli.planning.access import plan_for_user, plan_job_for_user
 from mammapoli.planning.models import Plan, PlanJob
 from mammapoli.planning.permissions import PLANNERS
-from mammapoli.planning.proposal_diff import proposal_diff
+from mammapoli.planning.proposal_diff import Change, proposal_diff
 from mammapoli.planning.selectors import published_plan
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
@@ -129,7 +129,10 @@ class VisitChangeOutput(serializers.Serializer):
     code = serializers.CharField(source="visit.code")
     patient = serializers.CharField(source="visit.patient.full_name")
     status = serializers.CharField(source="visit.status")
-    change = serializers.ChoiceField(choices=["new", "moved", "unchanged", "unscheduled"])
+    change = serializers.ChoiceField(choices=Change.ALL, help_text="dropped: on the published plan or in the "
+                                     "clinic, and not seen now; unscheduled: not on the plan, still not seen")
+    present = serializers.BooleanField(help_text="in the clinic: told in person, never called")
+    phone = serializers.CharField(help_text="her phone number, for the call")
     old_arrival = serializers.CharField(allow_null=True)
     new_arrival = serializers.CharField(allow_null=True)
     shift = serializers.IntegerField(allow_null=True, help_text="minutes the arrival moves; later is positive")
@@ -138,7 +141,7 @@ class VisitChangeOutput(serializers.Serializer):
     steps_moved = serializers.IntegerField()
     steps_reassigned = serializers.IntegerField()
     reason = serializers.CharField(help_text="why she cannot be seen (unscheduled)")
-    call = serializers.BooleanField(help_text="booked, not here yet, and her time changed or she cannot come")
+    call = serializers.BooleanField(help_text="booked, not here yet, and her time changed or she cannot be seen")
 
 
 class PlanDiffOutput(serializers.Serializer):

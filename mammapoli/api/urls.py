@@ -33,4 +33,11 @@ urlpatterns = [
     path("sessions/<int:session_id>/walk-ins/", events.WalkInApi.as_view(), name="api-walk-ins"),
     path("resources/<int:resource_id>/unavailable/", events.ResourceUnavailableApi.as_view(),
          name="api-resource-unavailable"),
+    path("sessions/<int:session_id>/absences/", events.AbsenceListApi.as_view(), name="api-absences"),
+    path("sessions/<int:session_id>/absences/<int:absence_id>/withdraw/", events.AbsenceWithdrawApi.as_view(),
+         name="api-absence-withdraw"),
+    path("sessions/<int:session_id>/absences/<int:absence_id>/shorten/", events.AbsenceShortenApi.as_view(),
+         name="api-absence-shorten"),
+    path("visits/<int:visit_id>/result-handover/", events.ResultHandoverApi.as_view(), name="api-result-handover"),
+    path("visits/<int:visit_id>/rebook/", events.RebookApi.as_view(), name="api-visit-rebook"),
 ]

@@ -9,7 +9,7 @@ this only keeps buttons off rows where they would be refused.
 
 from dataclasses import dataclass
 
-from .board import ARRIVED, EXPECTED, IN_STEP, NO_SHOW, WAITING, BoardEntry, StepOnBoard
+from .board import ARRIVED, EXPECTED, IN_STEP, NO_SHOW, NOT_SEEN, WAITING, BoardEntry, StepOnBoard
 
 
 @dataclass(frozen=True)
@@ -20,10 +20,11 @@ class RowActions:
     start: str | None = None
     switch: bool = False
     leave: bool = False
+    rebook: bool = False
 
     def __bool__(self) -> bool:
         return (self.arrive or self.no_show or bool(self.finish) or self.start is not None or self.switch
-                or self.leave)
+                or self.leave or self.rebook)
 
 
 def _holds(step: StepOnBoard | None, own: frozenset[str]) -> bool:
@@ -32,6 +33,9 @@ def _holds(step: StepOnBoard | None, own: frozenset[str]) -> bool:
 
 def row_actions(entry: BoardEntry, *, planner: bool, own: frozenset[str] = frozenset()) -> RowActions:
     """The buttons of `entry`'s row for a planner, or for a team member holding the resources `own`."""
+    if entry.place == NOT_SEEN:
+        # Rebooked on her next morning, or (in the clinic) home with the result to follow.
+        return RowActions(rebook=planner, leave=planner and entry.present, arrive=planner and not entry.present)
     if entry.place == EXPECTED:
         return RowActions(arrive=planner, no_show=planner)
     if entry.place == NO_SHOW:

@@ -1,10 +1,11 @@
 """The clinic board: where each patient of the morning is now. Pure: a function of `MorningFacts`.
 
-A patient is in a step (one under way that she attends), waiting (between steps, including
-while her sample is in the lab or the pathologist reads it), arrived (nothing started
-yet), expected (not arrived), done, left early (the result follows later), or a no-show.
-Her wait counts from the end of her last finished step, or, before her first step, from when
-she arrived (checked in on the board, or added as a walk-in).
+A patient is not seen (the published plan leaves her out, with the engine's reason: the
+planner rebooks her, or lets her go with her result to follow), in a step (one under way
+that she attends), waiting (between steps, including while her sample is in the lab or the
+pathologist reads it), arrived (nothing started yet; since when she checked in), expected
+(not arrived), done, left early (the result follows later), or a no-show. Her wait counts
+from the end of her last finished step.
 """
 
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ from mammapoli.planning.models import VisitStatus
 from .facts import LAB, RESULT, ROOMS, MorningFacts, ResourceFact, StepFact, VisitFact
 from .timeline import effective_resources, effective_span, planned_length
 
-IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW = (
-    "in_step", "waiting", "arrived", "expected", "done", "left", "no_show")
-PLACES = (IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW)
+NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW, REBOOKED = (
+    "not_seen", "in_step", "waiting", "arrived", "expected", "done", "left", "no_show", "rebooked")
+#: In board order: first whom the published plan cannot see this morning (never silently lost).
+PLACES = (NOT_SEEN, IN_STEP, WAITING, ARRIVED, EXPECTED, DONE, LEFT, NO_SHOW, REBOOKED)
 
 
 @dataclass(frozen=True)
@@ -84,17 +86,13 @@ class BoardEntry:
     arrival: int | None = None
     late: bool = False
     result_ready: bool = False
-    arrived: int | None = None
-    not_planned_reason: str = ""  # the published plan leaves her out, and why
+    reason: str = ""          # not seen: why the plan leaves her out
+    present: bool = False     # she is in the clinic
     pathway_code: str = ""
 
     @property
     def status_label(self) -> str:
         return VisitStatus(self.status).label
-
-    @property
-    def dropped(self) -> bool:
-        return bool(self.not_planned_reason)
 
 
 def _on_board(step: StepFact, resources: dict[str, ResourceFact], now: int | None) -> StepOnBoard:
@@ -120,10 +118,11 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
     resources = {r.code: r for r in morning.resources}
     base = {"visit_id": visit.visit_id, "code": visit.code, "name": visit.name, "pathway": visit.pathway,
             "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None),
-            "arrived": visit.arrived, "not_planned_reason": visit.not_planned_reason,
             "pathway_code": visit.pathway_code}
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
+    if visit.status == VisitStatus.REBOOKED:
+        return BoardEntry(**base, place=REBOOKED)
     done = [s for s in visit.steps if s.done]
     if visit.status == VisitStatus.LEFT:
         return BoardEntry(**base, place=LEFT, since=max((s.actual_end for s in done), default=None))
@@ -138,9 +137,13 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
         return BoardEntry(**base, place=IN_STEP, since=current.actual_start, next=following,
                           current=_on_board(current, resources, now))
     if not any(s.started for s in visit.steps):
-        if visit.status == VisitStatus.ARRIVED:
+        present = visit.status == VisitStatus.ARRIVED
+        if visit.not_seen is not None and not any(s.planned for s in visit.steps):
+            return BoardEntry(**base, place=NOT_SEEN, reason=visit.not_seen, present=present,
+                              since=visit.arrived if present else None)
+        if present:  # she waits since she checked in
             waited = max(now - visit.arrived, 0) if now is not None and visit.arrived is not None else None
-            return BoardEntry(**base, place=ARRIVED, next=following, since=visit.arrived, waited=waited)
+            return BoardEntry(**base, place=ARRIVED, next=following, since=visit.arrived, waited=waited, present=True)
         late = base["arrival"] is not None and now is not None and base["arrival"] < now
         return BoardEntry(**base, place=EXPECTED, next=following, late=late)
     last_end = max((s.actual_end for s in done), default=None)
@@ -165,6 +168,8 @@ def _order(entry: BoardEntry):
         return rank, -(entry.waited or 0), entry.code
     if entry.place in (ARRIVED, EXPECTED):
         return rank, entry.arrival if entry.arrival is not None else 10**6, entry.code
+    if entry.place == NOT_SEEN:
+        return rank, not entry.present, entry.code
     if entry.place in (DONE, LEFT):
         return rank, entry.since, entry.code
     return rank, 0, entry.code

@@ -209,12 +209,12 @@ def patient_row(axis: Axis, visit: VisitFact, now: int | None) -> Row:
     note = ""
     if no_show:
         note = _("no-show")
-    elif visit.not_planned_reason and not any(step.started for step in visit.steps):
+    elif visit.not_seen and not any(step.started for step in visit.steps):
         note = _("not on the plan")
     elif not any(effective_span(step, now) for step in visit.steps):
         note = _("not planned yet")
     return Row(key=visit.code, label=visit.code, detail=visit.name, note=note, status=visit.status,
-               bars=tuple(b for b in bars if b is not None), note_title=visit.not_planned_reason)
+               bars=tuple(b for b in bars if b is not None), note_title=visit.not_seen or "")
 
 
 def _arrival_order(visit: VisitFact, now: int | None):

@@ -129,8 +129,8 @@ class VisitFact:
     status: str
     steps: tuple[StepFact, ...]
     pathway_code: str = ""
-    arrived: int | None = None  # when she checked in
-    not_planned_reason: str = ""  # why the published plan leaves her out, if it does
+    arrived: int | None = None          # when she checked in (or walked in)
+    not_seen: str | None = None         # the published plan leaves her out: the engine's reason
 
 
 @dataclass(frozen=True)
@@ -190,18 +190,18 @@ def _resources(session: ClinicSession, used: set[str]) -> tuple[ResourceFact, ..
 
 
 def morning_facts(session: ClinicSession, visits: Iterable[Visit], *, clock: dt.datetime,
-                  not_planned: dict[str, str] | None = None) -> MorningFacts:
-    """`visits` come from `session_for_user`, which logged that they were shown; `not_planned`:
-    why the published plan leaves a visit (by code) out."""
+                  not_seen: dict[str, str] | None = None) -> MorningFacts:
+    """`visits` come from `session_for_user`, which logged that they were shown; `not_seen`:
+    the published plan's reasons for the visits it leaves out (by visit code)."""
     day = session.date
-    not_planned = not_planned or {}
+    not_seen = not_seen or {}
     visit_facts = tuple(
         VisitFact(
             visit_id=visit.pk, patient_id=visit.patient_id, code=visit.code, name=visit.patient.full_name,
             pathway=visit.pathway.name or visit.pathway.code, pathway_code=visit.pathway.code, status=visit.status,
             steps=tuple(sorted((_step_fact(vs, day) for vs in visit.steps.all()), key=lambda s: s.position)),
-            arrived=clock_minutes(visit.arrived_at, day) if visit.arrived_at else None,
-            not_planned_reason=not_planned.get(visit.code, ""),
+            arrived=clock_minutes(visit.arrived_at, day) if visit.arrived_at is not None else None,
+            not_seen=not_seen.get(visit.code),
         )
         for visit in visits
     )

@@ -6,13 +6,15 @@ A time typed on the board is clinic-local on the morning's date; left empty it m
 import datetime as dt
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.adapter import aware
 from mammapoli.planning.forms import PatientFields
-from mammapoli.planning.models import ClinicSession
+from mammapoli.planning.models import ClinicSession, Visit
+from mammapoli.planning.selectors import result_givers, result_handover_candidates
 from mammapoli.planning.services.event_entry import EventType
 
 #: Events without a step; a step's events are sent as "step_started:<step>" / "step_finished:<step>".
@@ -109,3 +111,38 @@ class AbsenceForm(_MorningTimes):
         data = self.cleaned_data
         return {"session": self.session, "resource": data["resource"], "at": _at(self.session, data["at"]),
                 "until": _at(self.session, data["until"]), "reason": data["reason"]}
+
+
+class HandoverForm(_MorningTimes):
+    """Her result to another surgeon: the visits whose result is still to come, the surgeons."""
+
+    visit = forms.ModelChoiceField(label=_("patient"), queryset=Visit.objects.none(), to_field_name="code")
+    surgeon = forms.ModelChoiceField(label=_("result given by"), queryset=Resource.objects.none(),
+                                     to_field_name="code")
+
+    field_order = ["visit", "surgeon", "at"]
+
+    def __init__(self, *args, session: ClinicSession, **kwargs):
+        super().__init__(*args, session=session, **kwargs)
+        self.fields["visit"].queryset = result_handover_candidates(session)
+        self.fields["visit"].label_from_instance = lambda v: f"{v.code} {v.patient.full_name}"
+        self.fields["surgeon"].queryset = result_givers(session)
+        self.fields["surgeon"].label_from_instance = _resource_label
+
+    def handover_arguments(self) -> dict:
+        """The keyword arguments of `visit_result_hand_over` (besides user)."""
+        data = self.cleaned_data
+        return {"visit": data["visit"], "surgeon": data["surgeon"],
+                "at": _at(self.session, data["at"]) or timezone.now()}
+
+
+class WithdrawForm(_MorningTimes):
+    """An absence withdrawn at a time (empty: now)."""
+
+    def entered(self) -> dt.datetime | None:
+        return _at(self.session, self.cleaned_data["at"])
+
+
+class ShortenForm(WithdrawForm):
+    until = forms.TimeField(label=_("back at"), input_formats=["%H:%M"],
+                            widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))

@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.selectors import active_pathways
-from mammapoli.planning.models import ClinicSession, Plan, PlanJob, PlanStatus
+from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS, own_resources
-from mammapoli.planning.reasons import plan_reasons
-from mammapoli.planning.selectors import pending_plan_job
+from mammapoli.planning.selectors import pending_plan_job, published_not_seen
 
 from .access import session_for_user
 from .actions import RowActions, row_actions
@@ -74,7 +73,7 @@ def day_view_for_user(
 ) -> DayView:
     access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
-                            not_planned=_left_out(access.session))
+                            not_seen=published_not_seen(access.session))
     return DayView(
         session=access.session, role=access.membership.role, morning=morning,
         chart=day_chart(morning, rows if rows in ROW_MODES else RESOURCES),
@@ -85,7 +84,7 @@ def day_view_for_user(
 def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
     access = session_for_user(user, session_id, what="board")
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
-                            not_planned=_left_out(access.session))
+                            not_seen=published_not_seen(access.session))
     entries = board_entries(morning)
     planner = access.membership.role in PLANNERS
     own = frozenset(own_resources(access.membership).values_list("code", flat=True))
@@ -93,13 +92,6 @@ def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = N
                  rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
                  pathways=[(p.code, str(p)) for p in active_pathways(access.session.clinic_id)],
                  pending_job=pending_plan_job(access.session) if planner else None)
-
-
-def _left_out(session: ClinicSession) -> dict[str, str]:
-    """Who the published plan leaves out, and why (in the reader's language)."""
-    published = (Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED)
-                 .select_related("session", "job").first())
-    return plan_reasons(published) if published else {}
 
 
 def mornings_for_user(user: User, *, first_day: dt.date, days: int = 7) -> QuerySet[ClinicSession]:

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,12 +14,21 @@ from mammapoli.audit.models import Action
 from mammapoli.planning.models import ClinicSession, Plan, PlanJobStatus
 from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
-from mammapoli.planning.services.events import EventOutcome
+from mammapoli.planning.adapter import aware
+from mammapoli.planning.errors import Conflict
+from mammapoli.planning.selectors import first_arrival, session_absence, session_absences
+from mammapoli.planning.services.dropped import visit_rebook
+from mammapoli.planning.services.events import (
+    EventOutcome,
+    absence_shorten,
+    absence_withdraw,
+    visit_result_hand_over,
+)
 from mammapoli.records.access import session_for_user, visit_for_user
 from mammapoli.web.form_errors import form_add_service_errors
 
 from .chart import RESOURCES
-from .forms import AbsenceForm, VisitEventForm, WalkInForm
+from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm, WithdrawForm
 from .my_patients import my_next_patients
 from .selectors import board_for_user, day_view_for_user
 
@@ -104,7 +114,8 @@ def _session_event_page(request: HttpRequest, session_id: int, *, what: str, for
             form_add_service_errors(form, error)
         else:
             return _after_event(request, outcome, access.role, access.session)
-    return render(request, template, {"session": access.session, "form": form})
+    return render(request, template, {"session": access.session, "form": form,
+                                      "absences": session_absences(access.session)})
 
 
 @login_required
@@ -121,3 +132,51 @@ def absence(request: HttpRequest, session_id: int) -> HttpResponse:
     return _session_event_page(
         request, session_id, what="resource unavailable", form_class=AbsenceForm, template="board/absence.html",
         enter=lambda access, form: resource_unavailable_enter(user=request.user, **form.absence_arguments()))
+
+
+@login_required
+def hand_over(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Her surgeon is called away: another surgeon gives her result; the morning is re-planned."""
+    return _session_event_page(
+        request, session_id, what="result handover", form_class=HandoverForm, template="board/hand_over.html",
+        enter=lambda access, form: visit_result_hand_over(user=request.user, **form.handover_arguments()))
+
+
+@login_required
+@require_POST
+def visit_rebook_view(request: HttpRequest, visit_id: int) -> HttpResponse:
+    """One click: a patient the plan leaves out is booked on the earliest morning that takes her."""
+    access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="rebook")
+    session = access.visit.session
+    try:
+        new = visit_rebook(user=request.user, visit=access.visit)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, f"{access.visit.code}: " + (error.message if isinstance(error, Conflict)
+                                                             else _problems(error)))
+    else:
+        messages.success(request, _("%(code)s %(name)s is booked on %(date)s, arrival %(arrival)s (%(new)s).") % {
+            "code": access.visit.code, "name": access.visit.patient.full_name,
+            "date": date_format(new.session.date, "l j F Y"), "arrival": first_arrival(new), "new": new.code})
+    return _to_board(session)
+
+
+@login_required
+@require_POST
+def absence_change(request: HttpRequest, session_id: int, absence_id: int, change: str) -> HttpResponse:
+    """An absence withdrawn (she is back after all) or shortened (back earlier): re-plan."""
+    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
+    absence = session_absence(access.session, absence_id)
+    form = (WithdrawForm if change == "withdraw" else ShortenForm)(request.POST, session=access.session)
+    if not form.is_valid():
+        messages.error(request, _form_problems(form))
+        return redirect("board:absence", session_id=access.session.pk)
+    try:
+        if change == "withdraw":
+            outcome = absence_withdraw(user=request.user, absence=absence, at=form.entered())
+        else:
+            until = aware(access.session.date, form.cleaned_data["until"])
+            outcome = absence_shorten(user=request.user, absence=absence, until=until, at=form.entered())
+    except ValidationError as error:
+        messages.error(request, f"{absence.resource.code}: " + _problems(error))
+        return redirect("board:absence", session_id=access.session.pk)
+    return _after_event(request, outcome, access.role, access.session)

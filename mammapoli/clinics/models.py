@@ -9,7 +9,7 @@ same-resource-as rules.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +23,11 @@ class Clinic(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     default_start = models.TimeField(_("morning starts"), default="08:00")
     default_end = models.TimeField(_("morning ends"), default="13:00")
+    notice_minutes = models.PositiveSmallIntegerField(
+        _("notice for a new time (minutes)"), default=30, validators=[MaxValueValidator(240)],
+        help_text=_("On the day, a patient who is not here yet keeps her time or is given one at least this "
+                    "long after the re-plan: she has to be reached and to travel."),
+    )
 
     class Meta:
         verbose_name = _("clinic")

@@ -79,7 +79,8 @@ def _patient(entry: dict) -> Patient:
     patient, _ = Patient.objects.update_or_create(
         hospital_number=entry["hospital_number"],
         defaults={"given_name": entry["given_name"], "family_name": entry["family_name"],
-                  "date_of_birth": dt.date.fromisoformat(entry["date_of_birth"]), "sex": entry["sex"]},
+                  "date_of_birth": dt.date.fromisoformat(entry["date_of_birth"]), "sex": entry["sex"],
+                  "phone": entry.get("phone", "")},
     )
     return patient
 

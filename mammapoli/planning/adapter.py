@@ -16,10 +16,13 @@ from django.utils import timezone
 from mammapoli.clinics.availability import available_on
 from mammapoli.clinics.models import Pathway, Resource
 
-from .models import ACTIVE_VISIT_STATUSES, AllocationPhase, ClinicSession, Visit, VisitStep
+from .models import ACTIVE_VISIT_STATUSES, AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep
 
 MORNING_FORMAT = "mammapoli-morning/1"
 PLAN_FORMAT = "mammapoli-plan/1"
+DEFAULT_NOTICE = 30  # minutes, as the format's default
+#: In the clinic: her arrival (`Visit.arrived_at`) goes to the engine as `arrived`.
+PRESENT_STATUSES = (VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
 
 def clinic_zone() -> ZoneInfo:
@@ -94,7 +97,7 @@ def planned_visits(session: ClinicSession):
         return Visit.objects.none()  # a morning not created yet (the booking search looks ahead)
     return (
         Visit.objects.filter(session=session, status__in=ACTIVE_VISIT_STATUSES)
-        .select_related("pathway")
+        .select_related("pathway", "result_surgeon__kind")
         .prefetch_related(Prefetch("steps", queryset=VisitStep.objects.select_related("step")
                                    .prefetch_related("allocations__resource")))
         .order_by("id")
@@ -117,15 +120,24 @@ def session_to_morning(session: ClinicSession) -> dict:
     }
     if session.state_at is not None:
         morning["now"] = hhmm(session.state_at)
+    if session.clinic.notice_minutes != DEFAULT_NOTICE:
+        morning["notice"] = session.clinic.notice_minutes
     morning["resources"] = [
         {"id": r.code, "kind": r.kind.code,
          "available": [[hhmm(s), hhmm(e)] for s, e in available_on(r, session.date, window)]}
         for r in resources
     ]
-    morning["pathways"] = _pathways_json(session.clinic_id)
+    morning["pathways"] = pathways = _pathways_json(session.clinic_id)
     patients, fixed, reference = [], [], []
     for visit in planned_visits(session):
         entry: dict = {"id": visit.code, "pathway": visit.pathway.code}
+        handed_over = _handover_pathway(pathways, visit)
+        if handed_over is not None:
+            entry["pathway"] = handed_over
+        if visit.arrived_at is not None and visit.status in PRESENT_STATUSES \
+                and timezone.localtime(visit.arrived_at, clinic_zone()).date() == session.date:
+            arrived = hhmm(visit.arrived_at)
+            entry["arrived"] = min(arrived, morning.get("now", arrived))
         if visit.earliest is not None:
             entry["earliest"] = hhmm(visit.earliest)
         if visit.latest is not None:
@@ -146,13 +158,67 @@ def session_to_morning(session: ClinicSession) -> dict:
             if vs.planned_start is not None:
                 reference.append({"patient": visit.code, "step": vs.step.code, "start": hhmm(vs.planned_start),
                                   "end": hhmm(vs.planned_end),
-                                  "resources": _allocation_codes(vs, AllocationPhase.PLANNED)})
+                                  "resources": _handed_over(visit, vs, _allocation_codes(vs, AllocationPhase.PLANNED),
+                                                            pathways[entry["pathway"]])})
     morning["patients"] = patients
     if fixed:
         morning["fixed"] = fixed
     if reference:
         morning["reference"] = reference
     return morning
+
+
+def _handover_pathway(pathways: dict, visit: Visit) -> str | None:
+    """Her result handed over to another surgeon: her own copy of the pathway in which no
+    step has to be done by the surgeon who examined her (`same_as` on that kind dropped).
+    None when nothing is handed over, or the pathway links no step to that kind."""
+    surgeon = visit.result_surgeon
+    if surgeon is None:
+        return None
+    kind = surgeon.kind.code
+    template = pathways[visit.pathway.code]
+    if not any(kind in step.get("same_as", {}) for step in template["steps"]):
+        return None
+    steps = []
+    for step in template["steps"]:
+        step = dict(step)
+        same_as = {k: v for k, v in step.get("same_as", {}).items() if k != kind}
+        step.pop("same_as", None)
+        if same_as:
+            step["same_as"] = same_as
+        steps.append(step)
+    code = f"{visit.pathway.code}~{visit.code}"
+    pathways[code] = {"steps": steps}
+    return code
+
+
+def _handed_over(visit: Visit, visit_step: VisitStep, codes: list[str], template: dict) -> list[str]:
+    """A published step that her handed-over surgeon now does names him in the reference, so
+    the re-plan keeps the result with him wherever the morning allows."""
+    surgeon = visit.result_surgeon
+    if surgeon is None or visit_step.actual_start is not None:
+        return codes
+    original = next(s for s in _pathways_steps(visit) if s.code == visit_step.step.code)
+    if not any(rule.kind_id == surgeon.kind_id for rule in original.same_as.all()):
+        return codes
+    kinds = [need.kind.code for need in original.needs.all()]
+    return [surgeon.code if kind == surgeon.kind.code else code for code, kind in zip(codes, kinds)]
+
+
+def _pathways_steps(visit: Visit):
+    return visit.pathway.steps.prefetch_related("same_as", "needs__kind")
+
+
+def session_assignments(session: ClinicSession) -> dict[str, list[list[str]]]:
+    """Steps the engine must give to a named resource, by visit code: her result handed over
+    to another surgeon (`Visit.result_surgeon`), for the steps not started yet."""
+    out: dict[str, list[list[str]]] = {}
+    for visit in planned_visits(session).filter(result_surgeon__isnull=False):
+        surgeon = visit.result_surgeon
+        for vs in visit.steps.all():
+            if vs.actual_start is None and any(rule.kind_id == surgeon.kind_id for rule in vs.step.same_as.all()):
+                out.setdefault(visit.code, []).append([vs.step.code, surgeon.code])
+    return out
 
 
 def morning_fingerprint(morning: dict) -> str:

@@ -6,7 +6,7 @@ reasons as codes for a translation), so an engine change touches only this file.
 """
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.conf import settings
 
@@ -44,11 +44,14 @@ def solve_morning(
     seed: int = 0,
     on_progress: Callable[[PlanProgress], bool] | None = None,
     workers: int | None = None,
+    assigned: dict[str, list[list[str]]] | None = None,
 ) -> EnginePlan:
     """Plan `morning`: the `mammapoli-plan/1` dict (INVALID/INFEASIBLE plans too) and the reasons.
 
     `on_progress` is called on every improving plan; returning False stops the engine,
-    which then returns the best plan found so far.
+    which then returns the best plan found so far. `assigned`: steps that must be done by a
+    named resource, by patient id ([[step, resource], ...]), which the exchange format does
+    not carry (a result handed over to another surgeon).
     """
 
     def report(progress: scheduler.Progress) -> bool:
@@ -56,7 +59,20 @@ def solve_morning(
                                         progress.total_stay, progress.bound))
         return keep is not False
 
-    result = scheduler.solve(morning, time_limit=time_limit, workers=workers or settings.SCHEDULER_WORKERS,
+    problem = _with_assignments(morning, assigned) if assigned else morning
+    result = scheduler.solve(problem, time_limit=time_limit, workers=workers or settings.SCHEDULER_WORKERS,
                              seed=seed, on_progress=report if on_progress else None)
     reasons = {u.patient: {"code": u.code, "params": u.params} for u in result.unscheduled if u.code}
     return EnginePlan(plan=scheduler.plan_to_json(result), reasons=reasons)
+
+
+def _with_assignments(morning: dict, assigned: dict[str, list[list[str]]]):
+    """The morning as the engine's `Problem`, its patients' named resources added (a morning
+    that breaks the format is left to `solve`, which says where)."""
+    try:
+        problem = scheduler.problem_from_json(morning)
+        patients = tuple(replace(p, assigned=tuple(tuple(pair) for pair in assigned.get(p.id, ())))
+                         if p.id in assigned else p for p in problem.patients)
+        return replace(problem, patients=patients)
+    except scheduler.ProblemError:
+        return morning

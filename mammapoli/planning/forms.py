@@ -3,6 +3,7 @@
 from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from mammapoli.records.models import Complaint, Sex, Suspicion, Urgency
 
@@ -15,8 +16,10 @@ class PatientFields(forms.Form):
     family_name = forms.CharField(label=_("family name"), max_length=100)
     date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.FEMALE)
+    phone = PhoneNumberField(label=_("phone"), required=False, region="NL",
+                             help_text=_("To reach her when her time changes, e.g. 06 12345678."))
 
-    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex")
+    PATIENT_FIELDS = ("hospital_number", "given_name", "family_name", "date_of_birth", "sex", "phone")
 
     def patient(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.PATIENT_FIELDS}

@@ -60,10 +60,13 @@ class VisitStatus(models.TextChoices):
     NO_SHOW = "no_show", _("no-show")
     CANCELLED = "cancelled", _("cancelled")
     LEFT = "left", _("left early (result later)")
+    REBOOKED = "rebooked", _("rebooked on another morning")
 
 
 #: Visits that still take part in the morning's plan.
 ACTIVE_VISIT_STATUSES = (VisitStatus.BOOKED, VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
+#: Visits still to happen or under way: a referral has at most one of them.
+OPEN_VISIT_STATUSES = (VisitStatus.BOOKED, VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS)
 
 
 class Visit(models.Model):
@@ -80,10 +83,15 @@ class Visit(models.Model):
     )
     status = models.CharField(_("status"), max_length=12, choices=VisitStatus.choices, default=VisitStatus.BOOKED)
     priority = models.PositiveSmallIntegerField(_("priority"), default=1)
-    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True,
-                                      help_text=_("When she checked in (or, a walk-in, was added)."))
     earliest = models.TimeField(_("not before"), null=True, blank=True)
     latest = models.TimeField(_("done by"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True,
+                                      help_text=_("When she checked in (or walked in) on the day."))
+    result_surgeon = models.ForeignKey(
+        Resource, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("result given by"),
+        help_text=_("Her result handed over to this surgeon (the one who examined her is called away)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -93,6 +101,10 @@ class Visit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "code"], name="visit_unique_code_per_session"),
             models.UniqueConstraint(fields=["session", "patient"], name="visit_one_per_patient_per_session"),
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(status__in=OPEN_VISIT_STATUSES), name="visit_one_open_per_referral",
+                violation_error_message=_("This referral is booked already."),
+            ),
             models.CheckConstraint(
                 condition=Q(priority__gte=1), name="visit_priority_at_least_one",
                 violation_error_message=_("The priority is at least 1."),
@@ -201,6 +213,8 @@ class PlanTrigger(models.TextChoices):
     RESOURCE_UNAVAILABLE = "resource_unavailable", _("resource unavailable")
     PATHWAY_SWITCHED = "pathway_switched", _("pathway switched")
     LEFT = "left", _("patient left early")
+    HANDOVER = "handover", _("result handed over")
+    ABSENCE_CHANGED = "absence_changed", _("absence withdrawn or shortened")
 
 
 class PlanJob(models.Model):
@@ -222,6 +236,10 @@ class PlanJob(models.Model):
     time_limit = models.PositiveSmallIntegerField(_("time limit (seconds)"))
     seed = models.PositiveIntegerField(_("seed"), default=0)
     morning = models.JSONField(_("morning"), help_text=_("The morning as the engine saw it (mammapoli-morning/1)."))
+    assigned = models.JSONField(
+        _("assigned resources"), default=dict, blank=True,
+        help_text=_("Steps that must be done by a named resource (a result handed over): "
+                    "{visit code: [[step code, resource code], ...]}; not part of the exchange format."))
     bookings_fingerprint = models.CharField(_("bookings fingerprint"), max_length=64)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -34,6 +34,9 @@ from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitSte
 from .morning_validation import validate_morning
 
 ROOM_WORDS = ("room", "kamer")
+#: The reason of the exceptions an import writes to give a resource the file's hours that day
+#: (not someone called away).
+IMPORTED_HOURS = "import"
 DEVICE_WORDS = ("unit", "device", "scanner", "machine")
 
 
@@ -64,6 +67,10 @@ def morning_import(
     window = (parse_hhmm(data["window"]["start"]), parse_hhmm(data["window"]["end"]))
 
     clinic, _ = Clinic.objects.get_or_create(name=name)
+    if "notice" in data and clinic.notice_minutes != data["notice"]:
+        clinic.notice_minutes = data["notice"]
+        clinic.full_clean()
+        clinic.save(update_fields=["notice_minutes"])
     session, _ = ClinicSession.objects.update_or_create(
         clinic=clinic, date=day,
         defaults={"start": window[0], "end": window[1],
@@ -109,9 +116,9 @@ def _import_resources(clinic, kinds, entries, day, window) -> dict[str, Resource
             absent, extra = exceptions_for([(w.start, w.end) for w in weekly_rows], wanted, window)
             AvailabilityException.objects.bulk_create(
                 [AvailabilityException(resource=resource, date=day, start=s, end=e, kind=ExceptionKind.ABSENT,
-                                       reason="import") for s, e in absent]
+                                       reason=IMPORTED_HOURS) for s, e in absent]
                 + [AvailabilityException(resource=resource, date=day, start=s, end=e, kind=ExceptionKind.EXTRA,
-                                         reason="import") for s, e in extra]
+                                         reason=IMPORTED_HOURS) for s, e in extra]
             )
         resources[resource.code] = resource
     return resources
@@ -174,6 +181,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
             "patient": patient, "priority": entry.get("priority", 1),
             "earliest": parse_hhmm(entry["earliest"]) if "earliest" in entry else None,
             "latest": parse_hhmm(entry["latest"]) if "latest" in entry else None,
+            "arrived_at": aware(session.date, entry["arrived"]) if "arrived" in entry else None,
         }
         if visit is None:
             visit = Visit.objects.create(session=session, code=entry["id"], pathway=pathway, **fields)
@@ -232,12 +240,12 @@ def _import_allocations(session, visits, resources, data) -> None:
 
 
 def _update_statuses(visits, data) -> None:
-    """A visit with fixed steps has arrived; with all steps finished, it is done."""
+    """A visit with fixed steps (or `arrived`) has arrived; with all steps finished, it is done."""
     for visit in visits:
         steps = list(visit.steps.all())
         started = [s for s in steps if s.actual_start is not None]
         if not started:
-            status = VisitStatus.BOOKED
+            status = VisitStatus.ARRIVED if visit.arrived_at is not None else VisitStatus.BOOKED
         elif all(s.actual_end is not None for s in steps):
             status = VisitStatus.DONE
         else:

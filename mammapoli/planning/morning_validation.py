@@ -61,6 +61,8 @@ def validate_morning(data) -> None:
             raise MorningFormatError(f"patients[{i}].pathway", f"unknown pathway {patient['pathway']!r}")
         if patient["id"] in patients:
             raise MorningFormatError(f"patients[{i}].id", f"duplicate patient id {patient['id']!r}")
+        if "arrived" in patient and "now" in data and patient["arrived"] > data["now"]:
+            raise MorningFormatError(f"patients[{i}].arrived", f"{patient['arrived']} is after now ({data['now']})")
         patients[patient["id"]] = patient
     resources = {r["id"] for r in data["resources"]}
     for key in ("fixed", "reference"):

@@ -2,8 +2,10 @@
 
 Compared with the published plan the job saw (its morning's `reference`): per visit, whether
 it is new on the plan, moves (by how many minutes, arrival and departure; a step kept at its
-time in another room is not a move), stays, or cannot be seen (with the engine's reason), and whether the patient needs a call (booked, not yet here,
-and her time changed or she cannot be seen).
+time in another room is not a move), stays, is dropped (on the published plan, or in the
+clinic, and not seen now: with the engine's reason) or still cannot be seen; whether she is
+in the clinic; and whether she needs a call (booked, not here yet, and her time changed or
+she cannot be seen), with her phone number.
 """
 
 from dataclasses import dataclass
@@ -18,12 +20,17 @@ from .insertion import minutes
 from .models import Plan, PlanStatus, Visit, VisitStatus
 from .reasons import plan_reasons
 
+#: Not in the clinic yet: a new time is a call to make.
+WAITING_AT_HOME = (VisitStatus.BOOKED,)
+
 
 class Change:
     NEW = "new"  # not on the published plan (a new booking, a walk-in)
     MOVED = "moved"
     UNCHANGED = "unchanged"
-    UNSCHEDULED = "unscheduled"  # cannot be seen this morning
+    DROPPED = "dropped"  # on the published plan or in the clinic, and not seen now
+    UNSCHEDULED = "unscheduled"  # was not on the plan, and cannot be seen this morning
+    ALL = (NEW, MOVED, UNCHANGED, DROPPED, UNSCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class VisitChange:
     steps_reassigned: int  # steps at the same time with another room, device or person
     reason: str
     call: bool
+    present: bool = False  # in the clinic (arrived, or a step done): told in person
 
     @property
     def shift(self) -> int | None:
@@ -45,6 +53,18 @@ class VisitChange:
         if self.old_arrival is None or self.new_arrival is None:
             return None
         return minutes(self.new_arrival) - minutes(self.old_arrival)
+
+    @property
+    def arrival_moves(self) -> bool:
+        return bool(self.shift)
+
+    @property
+    def not_seen(self) -> bool:
+        return self.change in (Change.DROPPED, Change.UNSCHEDULED)
+
+    @property
+    def phone(self) -> str:
+        return str(self.visit.patient.phone) if self.visit.patient.phone else ""
 
 
 @dataclass(frozen=True)
@@ -58,8 +78,25 @@ class ProposalDiff:
         return tuple(c for c in self.changes if c.change == Change.MOVED)
 
     @property
+    def not_seen(self) -> tuple[VisitChange, ...]:
+        """Everyone the proposal cannot see, the patients it drops first."""
+        return tuple(sorted((c for c in self.changes if c.not_seen), key=lambda c: (c.change != Change.DROPPED,
+                                                                                     not c.present, c.visit.code)))
+
+    @property
+    def changed(self) -> tuple[VisitChange, ...]:
+        """What the planner has to look at: everything but the unchanged."""
+        return tuple(c for c in self.changes if c.change != Change.UNCHANGED)
+
+    @property
+    def unchanged(self) -> tuple[VisitChange, ...]:
+        return tuple(c for c in self.changes if c.change == Change.UNCHANGED)
+
+    @property
     def to_call(self) -> tuple[VisitChange, ...]:
-        return tuple(c for c in self.changes if c.call)
+        """One list of calls, in the order of the new times (those who cannot come last)."""
+        return tuple(sorted((c for c in self.changes if c.call),
+                            key=lambda c: (c.new_arrival is None, c.new_arrival or "", c.visit.code)))
 
 
 def _by_patient(entries: list[dict]) -> dict[str, dict[str, dict]]:
@@ -89,6 +126,8 @@ def proposal_diff(*, plan: Plan, user: AbstractBaseUser | None = None) -> Propos
     morning = plan.job.morning
     before = _by_patient(morning.get("reference", []))
     after = _by_patient(plan.data["assignments"])
+    fixed = {f["patient"] for f in morning.get("fixed", [])}
+    arrived = {p["id"] for p in morning["patients"] if "arrived" in p}
     reasons = plan_reasons(plan)  # in the reader's language
     visits = {v.code: v for v in Visit.objects.filter(session_id=plan.session_id).select_related("patient")}
     changes = []
@@ -103,18 +142,19 @@ def proposal_diff(*, plan: Plan, user: AbstractBaseUser | None = None) -> Propos
         reassigned = sum(1 for step, entry in (new or {}).items()
                          if old and step in old and old[step]["start"] == entry["start"]
                          and old[step]["resources"] != entry["resources"])
+        present = patient["id"] in fixed or patient["id"] in arrived
         if new is None:
-            change = Change.UNSCHEDULED
+            change = Change.DROPPED if old is not None or present else Change.UNSCHEDULED
         elif old is None:
             change = Change.NEW
         elif moved:
             change = Change.MOVED
         else:
             change = Change.UNCHANGED
-        waiting = visit.status == VisitStatus.BOOKED
-        call = waiting and (change == Change.UNSCHEDULED or (change == Change.MOVED and old_arrival != new_arrival))
+        waiting = visit.status in WAITING_AT_HOME and not present
+        call = waiting and (new is None or (change == Change.MOVED and old_arrival != new_arrival))
         changes.append(VisitChange(visit, change, old_arrival, new_arrival, old_departure, new_departure, moved,
-                                   reassigned, reasons.get(patient["id"], ""), call))
+                                   reassigned, reasons.get(patient["id"], ""), call, present))
     if user is not None:
         access_events_record_many(user=user, action=Action.READ, what="plan proposal",
                                   subjects=[(c.visit.patient_id, c.visit.pk) for c in changes],

@@ -2,8 +2,14 @@
 
 import datetime as dt
 
-from .adapter import session_to_plan
-from .models import ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Resource, StepSameAs
+
+from .adapter import hhmm, session_to_plan
+from .models import OPEN_VISIT_STATUSES, ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus, Visit
+from .reasons import plan_reasons
 
 
 def session_by_clinic_and_date(clinic_name: str, day: dt.date) -> ClinicSession | None:
@@ -14,6 +20,13 @@ def published_plan(session: ClinicSession) -> dict:
     """The morning's published plan as `mammapoli-plan/1` (what export_plan writes)."""
     last = Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).first()
     return session_to_plan(session, published=last.data if last else None)
+
+
+def published_not_seen(session: ClinicSession) -> dict[str, str]:
+    """The visits the morning's published plan leaves out, with the engine's reason (by code), in
+    the reader's language."""
+    last = Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).select_related("session", "job").first()
+    return plan_reasons(last) if last else {}
 
 
 def pending_plan_job(session: ClinicSession) -> PlanJob | None:
@@ -27,3 +40,40 @@ def pending_plan_job(session: ClinicSession) -> PlanJob | None:
     if job.status == PlanJobStatus.SUCCEEDED and (plan is None or plan.status != PlanStatus.PROPOSED):
         return None
     return job
+
+
+def result_handover_candidates(session: ClinicSession) -> QuerySet[Visit]:
+    """The morning's visits whose result consult (a step that needs the same person as an
+    earlier one) is still to come."""
+    return (Visit.objects.filter(session=session, status__in=OPEN_VISIT_STATUSES,
+                                 steps__step__same_as__isnull=False, steps__actual_start__isnull=True)
+            .select_related("patient").distinct().order_by("code"))
+
+
+def result_givers(session: ClinicSession) -> QuerySet[Resource]:
+    """Who can take a result over: the clinic's active resources of a kind some step must
+    keep the same (the surgeon who examined her gives the result)."""
+    kinds = StepSameAs.objects.filter(step__pathway__clinic_id=session.clinic_id).values("kind_id")
+    return (Resource.objects.filter(clinic_id=session.clinic_id, active=True, kind_id__in=kinds)
+            .select_related("kind").order_by("code"))
+
+
+def session_absences(session: ClinicSession) -> QuerySet[AvailabilityException]:
+    """The absences entered for the morning (someone called away), to withdraw or shorten; not
+    the hours an exchange file gave a resource that day."""
+    from .morning_import import IMPORTED_HOURS
+
+    return (AvailabilityException.objects.filter(resource__clinic_id=session.clinic_id, date=session.date,
+                                                 kind=ExceptionKind.ABSENT).exclude(reason=IMPORTED_HOURS)
+            .select_related("resource__kind").order_by("start", "resource__code"))
+
+
+def session_absence(session: ClinicSession, absence_id: int) -> AvailabilityException:
+    """One absence of the morning, or 404 (another clinic's, another day's)."""
+    return get_object_or_404(session_absences(session), pk=absence_id)
+
+
+def first_arrival(visit: Visit) -> str:
+    """When she is asked to come: her first planned step ("" when not planned)."""
+    starts = [vs.planned_start for vs in visit.steps.all() if vs.planned_start is not None]
+    return hhmm(min(starts)) if starts else ""

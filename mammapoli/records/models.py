@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from mammapoli.clinics.models import Clinic
 
@@ -41,6 +42,10 @@ class Patient(models.Model):
         help_text=_("Unknown only for patients imported from an anonymous exchange file."),
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.FEMALE)
+    phone = PhoneNumberField(
+        _("phone"), blank=True,
+        help_text=_("To reach her when her time changes on the day, e.g. 06 12345678 or +31 15 2123456."),
+    )
 
     class Meta:
         verbose_name = _("patient")

@@ -17,17 +17,23 @@ from .models import Patient, Referral, Sex, Suspicion, Urgency
 
 def patient_get_or_create(
     *, hospital_number: str, given_name: str, family_name: str, date_of_birth: dt.date | None, sex: str = Sex.FEMALE,
+    phone: str = "",
 ) -> Patient:
     """The patient with this hospital number, or a new one. An existing number with another
-    family name or date of birth is refused (a typo would otherwise book the wrong woman)."""
+    family name or date of birth is refused (a typo would otherwise book the wrong woman).
+    A phone number given is kept as her current one."""
     existing = Patient.objects.filter(hospital_number=hospital_number).first()
     if existing is not None:
         if existing.family_name.casefold() != family_name.casefold() or existing.date_of_birth != date_of_birth:
             raise ValidationError({"hospital_number": _(
                 "This hospital number belongs to a patient with another name or date of birth.")})
+        if phone and existing.phone != phone:
+            existing.phone = phone
+            existing.full_clean()
+            existing.save(update_fields=["phone"])
         return existing
     patient = Patient(hospital_number=hospital_number, given_name=given_name, family_name=family_name,
-                      date_of_birth=date_of_birth, sex=sex)
+                      date_of_birth=date_of_birth, sex=sex, phone=phone or "")
     patient.full_clean()
     patient.save()
     return patient

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "phonenumber_field",
     "mammapoli.core",
     "mammapoli.clinics",
     "mammapoli.records",
@@ -236,3 +237,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Patients' phone numbers: Dutch numbers may be typed without +31 (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = "NL"
+PHONENUMBER_DEFAULT_FORMAT = "NATIONAL"

@@ -190,16 +190,43 @@ def add_now(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:
                 model.add(v.start[(i, st.local)] >= prep.t0)
 
 
+def add_arrived(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:
+    """`arrived`: her steps that are not fixed start no earlier than when she arrived. In
+    the start domains (static earliest starts); posted here again for clarity."""
+    for i in v.present:
+        p = prep.patients[i]
+        if p.arrived is None:
+            continue
+        for st in p.steps:
+            if not st.fixed:
+                model.add(v.start[(i, st.local)] >= p.arrived)
+
+
+def add_notice(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:
+    """`notice`: a published patient who is not in the clinic (and not late) keeps her
+    published arrival exactly, or is given one at least `notice` minutes after now (she
+    has to be reached and to travel)."""
+    for i, x in v.present.items():
+        p = prep.patients[i]
+        if p.gate is None:
+            continue
+        allowed = cp_model.Domain.from_intervals([[p.published, p.published], [p.gate, max(p.gate, p.hi)]])
+        c = model.add_linear_expression_in_domain(v.arrival[i], allowed)
+        if not isinstance(x, int):
+            c.only_enforce_if(x)
+
+
 def add_stay(model: cp_model.CpModel, prep: Prepared, v: Variables, min_stay: dict[int, int]) -> None:
-    """Stay = departure - arrival for a seen patient, 0 otherwise; at least the patient's
-    minimal stay alone (a redundant cut that makes the LP bound the sum of them)."""
+    """Stay = departure - arrival for a seen patient (for one in the clinic, from when she
+    arrived: `variables.origin`), 0 otherwise; at least the patient's minimal stay alone (a
+    redundant cut that makes the LP bound the sum of them)."""
     for i in v.present:
         p = prep.patients[i]
         floor = min_stay.get(i, p.critical_path)
         if not isinstance(v.present[i], int):
             x = v.present[i]
-            model.add(v.stay[i] == v.departure[i] - v.arrival[i]).only_enforce_if(x)
+            model.add(v.stay[i] == v.departure[i] - v.origin[i]).only_enforce_if(x)
             model.add(v.stay[i] == 0).only_enforce_if(~x)
             model.add(v.stay[i] >= floor * x)
         else:
-            model.add(v.departure[i] - v.arrival[i] >= floor)
+            model.add(v.departure[i] - v.origin[i] >= floor)

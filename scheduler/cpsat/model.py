@@ -12,7 +12,7 @@ from ..heuristic import Placement
 from ..prepared import Prepared
 from . import constraints as C
 from . import redundant as R
-from .objective import add_stability_terms, priority_expr, total_stay_expr
+from .objective import add_change_terms, add_stability_terms, priority_expr, total_stay_expr
 from .variables import create_variables
 
 
@@ -27,7 +27,8 @@ class CpsatModel:
     """The model for the given patients (each of whom can be seen on their own)."""
 
     def __init__(self, prep: Prepared, patients: list[int], forced: set[int], min_stay: dict[int, int],
-                 reference_arrival: dict[int, int] | None = None, options: ModelOptions | None = None):
+                 reference_arrival: dict[int, int] | None = None, options: ModelOptions | None = None,
+                 published_steps: dict | None = None):
         self.prep = prep
         self.patients = list(patients)
         self.forced = set(forced)
@@ -44,6 +45,8 @@ class CpsatModel:
         C.add_arrival_window(m, prep, v)
         C.add_fixed_steps(m, prep, v)
         C.add_now(m, prep, v)
+        C.add_arrived(m, prep, v)
+        C.add_notice(m, prep, v)
         C.add_stay(m, prep, v, min_stay)
         if self.options.kind_profiles:
             R.add_kind_profiles(m, prep, v)
@@ -56,6 +59,7 @@ class CpsatModel:
         self.total_stay = total_stay_expr(prep, v)
         self.moved, self.moved_minutes = (add_stability_terms(m, prep, v, ref) if ref else (0, 0))
         self.reference_arrival = ref
+        self.changes = add_change_terms(m, prep, v, published_steps) if published_steps else 0
 
     # Hints ----------------------------------------------------------------------------
     def canonical(self, placements: dict[int, Placement]) -> dict[int, Placement]:
@@ -140,7 +144,7 @@ class CpsatModel:
                 if n > 1:  # otherwise an alias of a step's start
                     m.add_hint(var, val)
             if isinstance(v.stay[i], cp_model.IntVar):
-                m.add_hint(v.stay[i], departure - arrival if seen else 0)
+                m.add_hint(v.stay[i], departure - p.origin(arrival) if seen else 0)
         for u, a, b in v.derived:   # in creation order: a and b have their values already
             value = hinted.get(a.index, False) or hinted.get(b.index, False)
             m.add_hint(u, value)

@@ -42,7 +42,7 @@ def identical_patient_groups(prep: Prepared, patients: list[int], exclude: set[i
         p = prep.patients[i]
         if p.has_fixed or i in exclude:
             continue
-        sig = (p.pathway, p.lo, p.hi, p.priority, tuple(s.duration for s in p.steps))
+        sig = (p.pathway, p.lo, p.hi, p.weight, p.arrived, p.gate, tuple((s.duration, s.est) for s in p.steps))
         groups.setdefault(sig, []).append(i)
     return [g for g in groups.values() if len(g) > 1]
 

@@ -8,7 +8,8 @@
 - `choice[g][r]`: for an explicit kind, "resource r does this step" — one group per
   `same_as` class (the same literals serve every step of the class) or per (step, kind).
 - `res_interval[p, s, r]`: the step's interval on resource r, present with `choice`.
-- `arrival[p]`, `departure[p]`, `stay[p]` (0 when the patient is not seen).
+- `arrival[p]`, `departure[p]`, `stay[p]` (0 when the patient is not seen); `origin[p]`,
+  where the stay starts: the arrival, or the constant time she arrived on the day.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Variables:
     derived: list[tuple[object, object, object]] = field(default_factory=list)  # u = a or b (symmetry)
     res_interval: dict[tuple[int, int, int], object] = field(default_factory=dict)
     arrival: dict[int, object] = field(default_factory=dict)
+    origin: dict[int, object] = field(default_factory=dict)      # where her stay starts
     departure: dict[int, object] = field(default_factory=dict)
     stay: dict[int, object] = field(default_factory=dict)
     domains: dict[tuple[int, int], list[tuple[int, int]]] = field(default_factory=dict)
@@ -137,8 +139,15 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
             d = model.new_int_var(lo, max(hi, *(s.lst + s.duration for s in p.steps)), f"dep_{p.id}")
             model.add_max_equality(d, ends)
             v.departure[i] = d
-        if i in forced:
-            v.stay[i] = v.departure[i] - v.arrival[i]
+        # Her stay starts at her first step, or when she arrived if that was earlier: then a
+        # constant, since every step that is not fixed starts after she arrived.
+        if p.arrived is None:
+            v.origin[i] = v.arrival[i]
+            opens = max(lo, prep.t0)
         else:
-            v.stay[i] = model.new_int_var(0, max(0, hi - max(lo, prep.t0)), f"stay_{p.id}")
+            v.origin[i] = opens = min([p.arrived] + [st.fixed[0] for st in p.steps if st.fixed])
+        if i in forced:
+            v.stay[i] = v.departure[i] - v.origin[i]
+        else:
+            v.stay[i] = model.new_int_var(0, max(0, hi - min(opens, max(lo, prep.t0))), f"stay_{p.id}")
     return v

@@ -144,3 +144,56 @@ def test_a_doctor_called_away(morning, planner, surgeon, post_event):
     assert response.status_code == 201 and response.json()["job"]["trigger"] == "resource_unavailable"
     no_morning = post_event(planner, url, {"at": "2031-01-06T10:00:00+01:00"})
     assert no_morning.status_code == 400 and "at" in no_morning.json()
+
+
+# Keeping faith on the day: absences withdrawn or shortened, a result handed over, a rebooking --------
+
+def test_a_planner_lists_withdraws_and_shortens_absences(morning, planner, surgeon, post_event, api_as):
+    from mammapoli.clinics.models import AvailabilityException
+
+    rad_b = morning.clinic.resources.get(code="rad-B")
+    post_event(planner, f"/api/resources/{rad_b.pk}/unavailable/", {"at": iso(morning, "10:00"), "reason": "ER"})
+    listed = api_as(surgeon).get(f"/api/sessions/{morning.pk}/absences/").json()
+    assert [(a["resource"], a["start"], a["end"], a["reason"]) for a in listed] == [("rad-B", "10:00", "13:00", "ER")]
+    url = f"/api/sessions/{morning.pk}/absences/{listed[0]['id']}"
+    assert post_event(surgeon, f"{url}/shorten/", {"until": iso(morning, "11:00")}).status_code == 403
+    bad = post_event(planner, f"{url}/shorten/", {"until": iso(morning, "09:00")})
+    assert bad.status_code == 400 and "until" in bad.json()
+    response = post_event(planner, f"{url}/shorten/", {"until": iso(morning, "11:00")})
+    assert response.status_code == 201 and response.json()["job"]["trigger"] == "absence_changed"
+    assert AvailabilityException.objects.get(pk=listed[0]["id"]).end.strftime("%H:%M") == "11:00"
+    assert post_event(planner, f"{url}/withdraw/", {}).status_code == 201
+    assert not AvailabilityException.objects.filter(pk=listed[0]["id"]).exists()
+    assert post_event(planner, f"{url}/withdraw/", {}).status_code == 404
+
+
+def test_a_planner_hands_a_result_over_and_a_bad_surgeon_is_named(morning, planner, post_event):
+    visit = Visit.objects.filter(session=morning).order_by("code").first()
+    url = f"/api/visits/{visit.pk}/result-handover/"
+    bad = post_event(planner, url, {"surgeon": "rad-A", "at": iso(morning, "08:00")})
+    assert bad.status_code == 400 and "surgeon" in bad.json()
+    response = post_event(planner, url, {"surgeon": "chir-B", "at": iso(morning, "08:00")})
+    assert response.status_code == 201, response.json()
+    job = PlanJob.objects.get(job_id=response.json()["job"]["job_id"])
+    assert job.trigger == "handover" and job.assigned == {visit.code: [["result", "chir-B"]]}
+    result = next(a for a in job.plan.data["assignments"] if (a["patient"], a["step"]) == (visit.code, "result"))
+    assert result["resources"][0] == "chir-B"
+
+
+def test_a_patient_on_the_plan_is_not_rebooked_through_the_api(morning, planner, api_as):
+    visit = Visit.objects.filter(session=morning).order_by("code").first()
+    response = api_as(planner).post(f"/api/visits/{visit.pk}/rebook/")
+    assert response.status_code == 400 and "visit" in response.json()
+
+
+def test_the_diff_says_who_is_in_the_clinic_and_gives_the_phone_number_to_call(morning, planner, post_event, api_as):
+    from mammapoli.records.models import Patient
+
+    Patient.objects.update(phone="+31612345678")
+    visit = Visit.objects.filter(session=morning).order_by("code").first()
+    response = post_event(planner, f"/api/visits/{visit.pk}/events/", {"type": "arrived", "at": iso(morning, "08:05")})
+    plan_id = PlanJob.objects.get(job_id=response.json()["job"]["job_id"]).plan.pk
+    changes = {c["code"]: c for c in api_as(planner).get(f"/api/plans/{plan_id}/diff/").json()["changes"]}
+    assert changes[visit.code]["present"] is True and changes[visit.code]["call"] is False
+    assert {c["phone"] for c in changes.values()} == {"06 12345678"}
+    assert all(c["change"] in ("new", "moved", "unchanged", "dropped", "unscheduled") for c in changes.values())

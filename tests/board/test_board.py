@@ -119,13 +119,3 @@ def test_a_patient_who_arrived_waits_since_her_arrival():
     arrived = dataclasses.replace(fna_visit(status="arrived"), arrived=span("07:55", "07:55")[0])
     entry = board_entry(arrived, morning(arrived, now="08:25"))
     assert (entry.place, entry.since, entry.waited) == (ARRIVED, span("07:55", "07:55")[0], 30)
-
-
-def test_a_patient_the_published_plan_leaves_out_says_so_and_why():
-    import dataclasses
-
-    dropped = dataclasses.replace(fna_visit(**{c: step(c) for c in ("exam", "us", "fna", "cytology", "result")}),
-                                  not_planned_reason="No pathologist can do cytology between 09:30 and 12:40")
-    entry = board_entry(dropped, morning(dropped, now="08:25"))
-    assert (entry.place, entry.dropped, entry.not_planned_reason) == (
-        EXPECTED, True, "No pathologist can do cytology between 09:30 and 12:40")

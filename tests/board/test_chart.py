@@ -103,6 +103,6 @@ def test_a_patient_the_published_plan_leaves_out_is_noted_with_the_reason():
     import dataclasses
 
     dropped = dataclasses.replace(fna_visit(**{code: step(code) for code in ("exam", "us", "fna", "cytology", "result")}),
-                                  not_planned_reason="No pathologist can do cytology between 09:30 and 12:40")
+                                  not_seen="No pathologist can do cytology between 09:30 and 12:40")
     row = patient_row(Axis(WINDOW), dropped, now=None)
     assert (row.note, row.note_title) == ("not on the plan", "No pathologist can do cytology between 09:30 and 12:40")

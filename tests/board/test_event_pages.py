@@ -4,6 +4,7 @@ goes on to the proposal, the specialists back to the board; bad input changes no
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils.html import escape
 
 from mammapoli.clinics.models import AvailabilityException
 from mammapoli.planning.adapter import hhmm
@@ -159,7 +160,7 @@ def test_the_planner_adds_a_walk_in_and_the_morning_is_re_planned(client, post_c
         "W03", VisitStatus.ARRIVED, 2, "imaging")
     plan = the_replan(PlanTrigger.WALK_IN)
     assert response.url == f"/planning/plans/{plan.pk}/"
-    assert {"id": "W03", "pathway": "imaging", "priority": 2} in plan.job.morning["patients"]
+    assert {"id": "W03", "pathway": "imaging", "priority": 2, "arrived": "10:20"} in plan.job.morning["patients"]
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -216,7 +217,7 @@ def test_the_board_reminds_the_planner_of_a_re_plan_to_publish_until_it_is_publi
     plan = the_replan(PlanTrigger.ARRIVED)
     html = page(client, planner, board)
     assert text_of(html.split('class="pending-job')[1].split("</div>")[0]).endswith(
-        "A new plan is ready (patient arrived P03 10:20). 14 patients seen. See who moves and publish")
+        f"A new plan is ready (patient arrived P03 10:20). {plan.scheduled} patients seen. See who moves and publish")
     assert f'href="/planning/plans/{plan.pk}/"' in html
     assert "pending-job" not in page(client, surgeon, board)  # publishing is the planner's
     client.force_login(planner)
@@ -248,3 +249,73 @@ def test_when_her_surgeon_is_called_away_the_planner_lets_her_go_and_the_morning
     assert not [a for a in plan.data["assignments"] if "chir-B" in a["resources"] and a["end"] > "10:20"]
     html = page(client, planner, f"/sessions/{morning.pk}/board/")
     assert table_row(html, "P18").startswith("P18 Johanna van Leeuwen core Left early; the result follows later")
+
+
+# Keeping faith on the day: nobody left out silently, an absence withdrawn, a result handed over ---
+
+def publish_replan(post, planner, morning):
+    """A re-plan after P03 arrived, published (on this morning some patients cannot be seen)."""
+    from mammapoli.planning.services.plans import plan_publish
+
+    post(planner, event_url(morning, "P03"), {"event": "arrived", "at": "10:20"})
+    plan = the_replan(PlanTrigger.ARRIVED)
+    plan_publish(user=planner, plan=plan)
+    return plan
+
+
+def test_whom_the_published_plan_leaves_out_is_named_on_the_board_and_rebooked_in_one_click(
+        client, post, planner, morning):
+    plan = publish_replan(post, planner, morning)
+    left_out = {u["patient"]: u["reason"] for u in plan.data["unscheduled"]}
+    code = min(c for c in left_out if visit(morning, c).status == VisitStatus.BOOKED)
+    html = page(client, planner, f"/sessions/{morning.pk}/board/")
+    row = table_row(html, code)
+    assert "cannot be seen this morning" in row and "Rebook" in row and escape(left_out[code]) in row
+    response = post(planner, f"/visits/{visit(morning, code).pk}/rebook/", {})
+    assert response.status_code == 302 and response.url == f"/sessions/{morning.pk}/board/"
+    old = visit(morning, code)
+    new = Visit.objects.filter(patient=old.patient).exclude(pk=old.pk).get()
+    assert old.status == VisitStatus.REBOOKED and new.session.date > morning.date and new.referral is not None
+    (message,) = messages_of(response)
+    assert message.startswith(f"{code} ") and f"is booked on" in message and new.code in message
+    assert "Rebooked on another morning" in table_row(page(client, planner, f"/sessions/{morning.pk}/board/"), code)
+
+
+def test_only_a_planner_rebooks(post, radiologist, planner, morning):
+    plan = publish_replan(post, planner, morning)
+    code = plan.data["unscheduled"][0]["patient"]
+    assert post(radiologist, f"/visits/{visit(morning, code).pk}/rebook/", {}).status_code == 403
+    assert visit(morning, code).status != VisitStatus.REBOOKED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_absence_is_withdrawn_from_its_page_and_the_morning_re_planned(client, post, post_committed, planner,
+                                                                          morning):
+    post(planner, f"/sessions/{morning.pk}/absence/", {"resource": "rad-A", "at": "10:16", "reason": "ER"})
+    absence = AvailabilityException.objects.get(reason="ER")
+    html = page(client, planner, f"/sessions/{morning.pk}/absence/")
+    assert "Absences this morning" in html and 'data-absence="rad-A"' in html and "Withdraw" in html
+    response = post_committed(planner, f"/sessions/{morning.pk}/absences/{absence.pk}/withdraw/", {})
+    job = PlanJob.objects.get(trigger=PlanTrigger.ABSENCE_CHANGED)
+    assert job.error == ""
+    plan = Plan.objects.get(job=job)
+    assert response.url == f"/planning/plans/{plan.pk}/"
+    assert not AvailabilityException.objects.filter(pk=absence.pk).exists()
+
+
+def test_an_absence_of_another_clinic_is_not_found(post, planner, outsider, morning):
+    post(planner, f"/sessions/{morning.pk}/absence/", {"resource": "rad-A", "at": "10:16", "reason": "ER"})
+    absence = AvailabilityException.objects.get(reason="ER")
+    assert post(outsider, f"/sessions/{morning.pk}/absences/{absence.pk}/withdraw/", {}).status_code == 404
+    assert AvailabilityException.objects.filter(pk=absence.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_result_is_handed_over_from_its_page(client, post_committed, planner, morning):
+    html = page(client, planner, f"/sessions/{morning.pk}/hand-over/")
+    assert "Hand over a result" in html and "chir-B" in html
+    response = post_committed(planner, f"/sessions/{morning.pk}/hand-over/", {"visit": "P06", "surgeon": "chir-B", "at": "10:20"})
+    plan = the_replan(PlanTrigger.HANDOVER)
+    assert response.url == f"/planning/plans/{plan.pk}/"
+    result = next(a for a in plan.data["assignments"] if (a["patient"], a["step"]) == ("P06", "result"))
+    assert result["resources"][0] == "chir-B"

@@ -171,6 +171,33 @@ def test_a_patient_is_booked_once_per_morning(clinic, pathways, planner):
     assert "date" in refused.value.message_dict
 
 
+def test_a_referral_is_booked_once(clinic, pathways, planner):
+    first = ReferralFactory(clinic=clinic, received_on=MONDAY)
+    visit = visit_book(user=planner, referral=first, pathway=pathways["imaging"], day=dt.date(2026, 12, 1),
+                       arrival=dt.time(8), today=MONDAY)
+    with pytest.raises(ValidationError) as refused:
+        visit_book(user=planner, referral=first, pathway=pathways["imaging"], day=dt.date(2026, 12, 2),
+                   arrival=dt.time(8), today=MONDAY)
+    assert refused.value.message_dict == {"referral": ["This referral is already booked on Dec. 1, 2026 (P01)."]}
+    assert Visit.objects.filter(referral=first).count() == 1
+    visit.status = "no_show"
+    visit.save()
+    again = visit_book(user=planner, referral=first, pathway=pathways["imaging"], day=dt.date(2026, 12, 2),
+                       arrival=dt.time(8), today=MONDAY)
+    assert again.session.date == dt.date(2026, 12, 2)  # after a no-show, she is booked again
+
+
+def test_the_database_refuses_a_second_open_visit_of_a_referral(clinic, pathways):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import ClinicSessionFactory
+    visit = book(None, clinic, pathways["imaging"])
+    other = ClinicSessionFactory(clinic=clinic, date=dt.date(2026, 12, 2))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Visit.objects.create(session=other, patient=visit.patient, referral=visit.referral,
+                             pathway=pathways["imaging"], code="P01")
+
+
 def test_working_days_skip_dutch_public_holidays():
     # Christmas 2026 is a Friday, Second Christmas Day a Saturday; King's Day 2027 a Tuesday.
     assert add_working_days(dt.date(2026, 12, 23), 2) == dt.date(2026, 12, 28)  # Thu 24th, then Mon 28th

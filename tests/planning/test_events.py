@@ -18,12 +18,15 @@ from mammapoli.planning.models import (
     VisitStep,
 )
 from mammapoli.planning.services.events import (
+    absence_shorten,
+    absence_withdraw,
     resource_unavailable_from,
     step_finish,
     step_start,
     visit_arrive,
     visit_leave,
     visit_no_show,
+    visit_result_hand_over,
     visit_switch_pathway,
     walk_in_add,
 )
@@ -347,3 +350,93 @@ def test_a_biopsy_pathway_that_can_no_longer_end_this_morning_is_refused(morning
         "On core the visit would end at 14:50 at the earliest, after 13:00."]  # 11:00, 110 min of steps, 2 h of lab
     visit.refresh_from_db()
     assert visit.pathway.code == "imaging"
+
+
+# The day as it happens: arrived, notice, the result handed over, an absence withdrawn ------------
+
+def test_her_arrival_goes_to_the_engine_as_arrived(morning, on_commit):
+    visit = first_patient(morning)
+    arrival = min(vs.planned_start for vs in visit.steps.all()) - dt.timedelta(minutes=10)
+    outcome = on_commit(visit_arrive, user=None, visit=visit, at=arrival)
+    assert outcome.visit.arrived_at == arrival
+    entry = next(p for p in outcome.job.morning["patients"] if p["id"] == visit.code)
+    assert entry["arrived"] == hhmm(arrival) and entry["arrived"] <= outcome.job.morning["now"]
+    plan = assert_valid_replan(outcome.job, PlanTrigger.ARRIVED)
+    assert visit.code in {a["patient"] for a in plan.data["assignments"]}
+
+
+def test_a_walk_in_is_in_the_clinic_from_the_moment_she_is_added(morning, on_commit):
+    outcome = on_commit(walk_in_add, user=None, session=morning, patient=PatientFactory(),
+                        pathway=morning.clinic.pathways.get(code="imaging"), at=at(morning, "09:00"))
+    entry = next(p for p in outcome.job.morning["patients"] if p["id"] == "W01")
+    assert entry["arrived"] == "09:00"
+
+
+def test_the_clinics_notice_goes_to_the_engine(morning, on_commit):
+    morning.clinic.notice_minutes = 45
+    morning.clinic.save()
+    outcome = on_commit(visit_arrive, user=None, visit=first_patient(morning), at=at(morning, "08:00"))
+    assert outcome.job.morning["notice"] == 45
+    assert_valid_replan(outcome.job, PlanTrigger.ARRIVED)  # the validator checks the 45 minutes' notice
+
+
+def _surgeon_of(plan_data: dict, code: str, step_code: str) -> str:
+    entry = next(a for a in plan_data["assignments"] if (a["patient"], a["step"]) == (code, step_code))
+    return entry["resources"][0]
+
+
+def test_her_result_handed_over_to_another_surgeon_is_given_by_him(morning, on_commit, record):
+    visit = first_patient(morning)   # exam then result, the same surgeon
+    start_as_planned(morning, visit.code, "exam", record)
+    exam = step(morning, visit.code, "exam")
+    record(step_finish, user=None, visit_step=exam, at=exam.planned_end)
+    examined_by = exam.allocations.get(phase="actual", position=0).resource
+    other = morning.clinic.resources.filter(kind__code="surgeon").exclude(pk=examined_by.pk).get()
+    outcome = on_commit(visit_result_hand_over, user=None, visit=visit, surgeon=other, at=exam.planned_end)
+    visit.refresh_from_db()
+    assert visit.result_surgeon == other
+    entry = next(p for p in outcome.job.morning["patients"] if p["id"] == visit.code)
+    variant = outcome.job.morning["pathways"][entry["pathway"]]
+    assert entry["pathway"] == f"{visit.pathway.code}~{visit.code}"
+    assert all("surgeon" not in s.get("same_as", {}) for s in variant["steps"])
+    result_ref = next(r for r in outcome.job.morning["reference"] if (r["patient"], r["step"]) == (visit.code, "result"))
+    assert result_ref["resources"][0] == other.code
+    plan = assert_valid_replan(outcome.job, PlanTrigger.HANDOVER)
+    assert _surgeon_of(plan.data, visit.code, "result") == other.code
+
+
+def test_a_handover_to_someone_who_cannot_give_a_result_is_refused(morning):
+    visit = first_patient(morning)
+    radiologist = morning.clinic.resources.get(code="rad-A")
+    with pytest.raises(ValidationError) as refused:
+        visit_result_hand_over(user=None, visit=visit, surgeon=radiologist, at=at(morning, "09:00"))
+    assert "surgeon" in refused.value.message_dict
+    visit.refresh_from_db()
+    assert visit.result_surgeon is None
+
+
+def test_an_absence_withdrawn_re_plans_with_her_back(morning, on_commit):
+    on_commit(resource_unavailable_from, user=None, session=morning, resource=morning.clinic.resources.get(code="rad-B"),
+              at=at(morning, "10:00"), reason="called to the ER", entered=at(morning, "09:40"))
+    absence = AvailabilityException.objects.get(reason="called to the ER")
+    outcome = on_commit(absence_withdraw, user=None, absence=absence, at=at(morning, "09:50"))
+    assert not AvailabilityException.objects.filter(pk=absence.pk).exists()
+    rad_b = next(r for r in outcome.job.morning["resources"] if r["id"] == "rad-B")
+    assert rad_b["available"][-1][1] == "13:00"
+    assert outcome.job.morning["now"] == "09:50"
+    assert_valid_replan(outcome.job, PlanTrigger.ABSENCE_CHANGED)
+
+
+def test_an_absence_shortened_re_plans_with_her_back_earlier(morning, on_commit):
+    on_commit(resource_unavailable_from, user=None, session=morning, resource=morning.clinic.resources.get(code="rad-B"),
+              at=at(morning, "10:00"), reason="meeting", entered=at(morning, "09:40"))
+    absence = AvailabilityException.objects.get(reason="meeting")
+    with pytest.raises(ValidationError) as refused:
+        absence_shorten(user=None, absence=absence, until=at(morning, "09:30"), at=at(morning, "09:45"))
+    assert "until" in refused.value.message_dict
+    outcome = on_commit(absence_shorten, user=None, absence=absence, until=at(morning, "11:00"), at=at(morning, "09:45"))
+    absence.refresh_from_db()
+    assert (absence.start, absence.end) == (dt.time(10), dt.time(11))
+    rad_b = next(r for r in outcome.job.morning["resources"] if r["id"] == "rad-B")
+    assert ["11:00", "13:00"] in rad_b["available"]
+    assert_valid_replan(outcome.job, PlanTrigger.ABSENCE_CHANGED)

@@ -17,8 +17,10 @@ from mammapoli.planning.morning_validation import MorningFormatError
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-INSTANCES = sorted((ROOT / "fixtures" / "instances").glob("*.json"))
+INSTANCES = sorted((ROOT / "fixtures" / "instances").rglob("*.json"))
 SHARED = ROOT.parent / "shared" / "instances"
+# The clinic's uncertainty settings are not in the database yet: those mornings go one way.
+ROUND_TRIP = [p for p in INSTANCES if p.parent.name != "uncertain"]
 
 
 def load(name: str) -> dict:
@@ -43,15 +45,23 @@ def normalised(instance: dict) -> dict:
     return result
 
 
+def _relative(paths, root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in paths)
+
+
 def test_the_repository_holds_every_shared_instance_unchanged():
-    assert [p.name for p in INSTANCES] == ["small-8.json", "standard-20-replan.json", "standard-20.json"]
+    here = ROOT / "fixtures" / "instances"
+    assert _relative(INSTANCES, here) == ["day/standard-20-calm.json", "day/standard-20-mild.json", "small-8.json",
+                                          "standard-20-replan.json", "standard-20.json",
+                                          "uncertain/u-standard-20.json"]
     if SHARED.is_dir():
-        assert sorted(p.name for p in SHARED.glob("*.json")) == [p.name for p in INSTANCES]
+        assert _relative(SHARED.rglob("*.json"), SHARED) == _relative(INSTANCES, here)
         for path in INSTANCES:
-            assert json.loads((SHARED / path.name).read_text()) == json.loads(path.read_text()), path.name
+            name = path.relative_to(here)
+            assert json.loads((SHARED / name).read_text()) == json.loads(path.read_text()), name
 
 
-@pytest.mark.parametrize("path", INSTANCES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ROUND_TRIP, ids=lambda p: p.stem)
 def test_export_after_import_gives_back_the_same_instance(path):
     instance = json.loads(path.read_text())
     session = morning_import(data=instance)

@@ -447,6 +447,78 @@ def test_step_that_is_not_fixed_starts_before_now():
     assert rules(instance, tiny_plan()) == ["now"]  # P1 a at 08:00; d at 08:10 is fine
 
 
+# --------------------------------------------------------------------------- the day as it happens
+
+def test_a_step_before_she_arrived():
+    instance = tiny_morning()
+    instance["patients"][0]["arrived"] = "08:05"
+    plan = tiny_plan()
+    plan["objective"]["total_stay"] = 90  # P1's stay counts from 08:00 (her first step) still
+    assert rules(instance, plan) == ["arrived"]  # P1 a at 08:00
+
+
+def test_her_stay_counts_from_when_she_arrived():
+    instance = tiny_morning()
+    instance["now"] = "08:00"
+    instance["patients"][1]["arrived"] = "08:00"  # P2 arrived at 08:00; first step 09:00
+    plan = tiny_plan()
+    assert rules(instance, plan) == ["objective"]
+    plan["objective"]["total_stay"] = 35 + 115
+    assert check_plan(instance, plan) == []
+
+
+def _published(instance: dict, start: str) -> None:
+    instance["reference"] = [_a("P2", "a", start, "09:15", "doc-B", "room-B")]
+
+
+def _p1_done(instance: dict, now: str) -> None:
+    """It is `now`, and P1's morning happened as planned (her steps are fixed)."""
+    instance["now"] = now
+    instance["fixed"] = [{k: v for k, v in a.items()} for a in tiny_plan()["assignments"] if a["patient"] == "P1"]
+
+
+def test_a_published_patient_keeps_her_arrival_or_is_told_in_time():
+    instance = tiny_morning()
+    _p1_done(instance, "08:40")
+    _published(instance, "09:00")
+    assert check_plan(instance, tiny_plan()) == []   # kept at 09:00
+    _published(instance, "08:50")                    # moved to 09:00: only 20 min after now
+    assert rules(instance, tiny_plan()) == ["notice"]
+    instance["notice"] = 20
+    assert check_plan(instance, tiny_plan()) == []
+    _p1_done(instance, "08:30")                       # 09:00 is 30 min after now: in time
+    instance["notice"] = 30
+    _published(instance, "08:45")
+    assert check_plan(instance, tiny_plan()) == []
+
+
+def test_the_notice_does_not_bind_a_patient_in_the_clinic_or_a_late_one():
+    instance = tiny_morning()
+    _p1_done(instance, "08:40")
+    _published(instance, "08:50")
+    instance["patients"][1]["arrived"] = "08:35"
+    plan = tiny_plan()
+    plan["objective"]["total_stay"] = 35 + 80
+    assert check_plan(instance, plan) == []           # she is here: no call to make
+    del instance["patients"][1]["arrived"]
+    _published(instance, "08:30")                     # late: due 08:30, not here at 08:40
+    assert check_plan(instance, tiny_plan()) == []
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"notice": -1}, "notice must be whole minutes >= 0, got -1"),
+    ({"notice": "30"}, "notice must be whole minutes >= 0, got '30'"),
+    ({"now": "08:00", "arrived": "08:30"}, "patient P1: arrived 08:30 is after now 08:00"),
+    ({"arrived": "8:30"}, "patient P1: arrived '8:30' is not a time HH:MM"),
+])
+def test_day_fields_of_the_instance(change, expected):
+    instance = tiny_morning()
+    if "arrived" in change:
+        instance["patients"][0]["arrived"] = change.pop("arrived")
+    instance.update(change)
+    assert instance_problems(instance) == [expected]
+
+
 def fixed_a(**changes) -> dict:
     item = {"patient": "P1", "step": "a", "start": "08:00", "resources": ["doc-A", "room-A"]}
     item.update(changes)

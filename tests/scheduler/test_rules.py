@@ -228,19 +228,6 @@ def test_stability_keeps_the_published_arrivals():
     assert plan["stats"]["moved_patients"] == 0
 
 
-def test_stability_moves_only_whom_it_must():
-    inst = morning([res("D", "doctor")], ONE_STEP, [patient("P1"), patient("P2"), patient("P3")],
-                   window=("08:00", "10:00"), now="08:10",
-                   reference=[{"patient": "P1", "step": "a", "start": "08:00", "resources": ["D"]},
-                              {"patient": "P2", "step": "a", "start": "08:30", "resources": ["D"]},
-                              {"patient": "P3", "step": "a", "start": "09:00", "resources": ["D"]}])
-    result, plan = run(inst)
-    assert result.status.value == "OPTIMAL"
-    assert steps_of(plan, "P2")["a"][0] == "08:30" and steps_of(plan, "P3")["a"][0] == "09:00"
-    assert steps_of(plan, "P1")["a"][:2] == ("09:30", "10:00")
-    assert (plan["stats"]["moved_patients"], plan["stats"]["moved_minutes"]) == (1, 90)
-
-
 def test_reason_names_the_resource_and_when_the_pathway_would_end():
     pathways = {"p": {"steps": [step("exam", 10, "surgeon"), step("histology", 60, "pathologist", after=[{"step": "exam"}])]}}
     inst = morning([res("S", "surgeon"), res("patho-A", "pathologist", ("08:30", "10:00"))], pathways,

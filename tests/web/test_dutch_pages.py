@@ -71,7 +71,7 @@ def test_the_pages_say_the_clinics_names_and_dutch_dates(client, morning):
     assert "Polibord" in board and "ma 30 november 2026" in board
     assert "Lichamelijk onderzoek 08:00" in board and "Start mammografie" in board
     # The pathologist is away: the biopsy patients are off the published plan, and the board says why.
-    assert "Niet in de planning Geen patholoog kan cytologie (15 min) doen tussen 09:30 en 11:40" in board
+    assert "kan deze ochtend niet worden gezien Geen patholoog kan cytologie (15 min) doen tussen 09:30 en 11:40" in board
     plan = Plan.objects.get(session=morning, status=PlanStatus.PUBLISHED)
     proposal = dutch_page(client, "planner", f"/planning/plans/{plan.pk}/")
     assert "Geen patholoog kan histologie (20 min) doen tussen" in proposal

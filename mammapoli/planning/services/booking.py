@@ -5,8 +5,9 @@ import re
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action
@@ -18,6 +19,7 @@ from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient_
 from mammapoli.planning.errors import BookingConflict
 from mammapoli.planning.insertion import Placement, clock
 from mammapoli.planning.models import (
+    OPEN_VISIT_STATUSES,
     AllocationPhase,
     ClinicSession,
     ResourceBooking,
@@ -76,6 +78,14 @@ def visit_steps_create(*, visit: Visit, placement: Placement | None = None) -> l
     return visit_steps
 
 
+def _refuse_if_booked(referral: Referral) -> None:
+    """A referral has at most one visit still to come or under way (the database agrees)."""
+    booked = referral.visits.filter(status__in=OPEN_VISIT_STATUSES).select_related("session").first()
+    if booked is not None:
+        raise ValidationError({"referral": _("This referral is already booked on %(date)s (%(code)s).") % {
+            "date": date_format(booked.session.date), "code": booked.code}})
+
+
 def _check_booking_input(*, referral: Referral, pathway: Pathway, day: dt.date, today: dt.date) -> None:
     if pathway.clinic_id != referral.clinic_id or not pathway.active:
         raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
@@ -104,6 +114,7 @@ def visit_book(
     time, e.g. because someone else booked the slot since the suggestion was made.
     """
     _check_booking_input(referral=referral, pathway=pathway, day=day, today=today or timezone.localdate())
+    _refuse_if_booked(referral)
     session = session_get_or_create_locked(clinic=referral.clinic, day=day)
     if session.visits.filter(patient_id=referral.patient_id).exists():
         raise ValidationError({"date": _("This patient is already booked on that morning.")})
@@ -116,7 +127,12 @@ def visit_book(
     visit = Visit(session=session, patient=referral.patient, referral=referral, pathway=pathway,
                   code=visit_code_next(session))
     visit.full_clean()
-    visit.save()
+    try:
+        with transaction.atomic():
+            visit.save()
+    except IntegrityError as exc:   # the same referral booked at this moment by someone else
+        raise BookingConflict(_("This referral was booked by someone else meanwhile."),
+                              detail={"referral": referral.pk}) from exc
     visit_steps_create(visit=visit, placement=result)
     proposals_mark_stale(session=session)
     if user is not None:

@@ -22,6 +22,7 @@ from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Pathway, Resource
 from mammapoli.planning.adapter import aware, clinic_zone, hhmm
 from mammapoli.planning.models import (
+    ACTIVE_VISIT_STATUSES,
     AllocationPhase,
     ClinicSession,
     PlanJob,
@@ -86,7 +87,7 @@ def _log(user, visit: Visit, what: str) -> None:
                             visit_id=visit.pk, clinic_id=visit.session.clinic_id)
 
 
-def _visit_locked(visit: Visit) -> tuple[ClinicSession, Visit]:
+def visit_locked(visit: Visit) -> tuple[ClinicSession, Visit]:
     session = _lock(visit.session_id)
     visit = Visit.objects.select_related("session__clinic", "pathway", "patient").get(pk=visit.pk)
     return session, visit
@@ -96,12 +97,13 @@ def _visit_locked(visit: Visit) -> tuple[ClinicSession, Visit]:
 def visit_arrive(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime) -> EventOutcome:
     """The patient has arrived (a no-show who turns up after all is back on the morning)."""
     at = _minute(at)
-    session, visit = _visit_locked(visit)
+    session, visit = visit_locked(visit)
     _refuse_if(at_problems(session, at, before_start_allowed=True))
     if visit.status not in (VisitStatus.BOOKED, VisitStatus.NO_SHOW):
         raise ValidationError({"type": _("This patient's visit is %(status)s already.") % {
             "status": visit.get_status_display()}})
-    visit.status, visit.arrived_at = VisitStatus.ARRIVED, at
+    visit.status = VisitStatus.ARRIVED
+    visit.arrived_at = at
     visit.save(update_fields=["status", "arrived_at"])
     _log(user, visit, "arrival")
     return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.ARRIVED,
@@ -177,7 +179,7 @@ def step_finish(*, user: AbstractBaseUser | None, visit_step: VisitStep, at: dt.
 def visit_no_show(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime) -> EventOutcome:
     """The patient did not come: her resources are free for the others."""
     at = _minute(at)
-    session, visit = _visit_locked(visit)
+    session, visit = visit_locked(visit)
     _refuse_if(at_problems(session, at, before_start_allowed=True))
     if visit.status != VisitStatus.BOOKED:
         raise ValidationError({"type": _("Only a booked patient who has not arrived can be a no-show "
@@ -197,7 +199,7 @@ def visit_leave(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime)
     The way out when her pathway can no longer end this morning (an overrun, her surgeon
     called away), which would leave every re-plan infeasible."""
     at = _minute(at)
-    session, visit = _visit_locked(visit)
+    session, visit = visit_locked(visit)
     _refuse_if(at_problems(session, at))
     if visit.status not in (VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS):
         raise ValidationError({"type": _("Only a patient in the clinic can leave early (this visit is "
@@ -231,7 +233,7 @@ def walk_in_add(
     if session.visits.filter(patient=patient).exists():
         raise ValidationError({"patient": _("This patient already has a visit this morning.")})
     visit = Visit(session=session, patient=patient, pathway=pathway, code=visit_code_next(session, "W"),
-                  status=VisitStatus.ARRIVED, arrived_at=at, priority=priority)
+                  status=VisitStatus.ARRIVED, priority=priority, arrived_at=at)
     visit.full_clean()
     visit.save()
     VisitStep.objects.bulk_create(VisitStep(visit=visit, step=step) for step in pathway.steps.all())
@@ -277,7 +279,7 @@ def visit_switch_pathway(
     that have started are kept by their step code, with what happened; the new pathway must
     contain them and its rules must hold for them."""
     at = _minute(at)
-    session, visit = _visit_locked(visit)
+    session, visit = visit_locked(visit)
     _refuse_if(at_problems(session, at))
     if visit.status in (VisitStatus.DONE, VisitStatus.NO_SHOW, VisitStatus.CANCELLED):
         raise ValidationError({"pathway": _("This patient's visit is %(status)s.") % {
@@ -340,3 +342,75 @@ def _check_can_finish(session: ClinicSession, visit: Visit, now: dt.datetime) ->
         raise ValidationError({"pathway": _(
             "On %(pathway)s the visit would end at %(end)s at the earliest, after %(deadline)s.") % {
             "pathway": visit.pathway.code, "end": hhmm(end), "deadline": hhmm(deadline)}})
+
+
+@transaction.atomic
+def visit_result_hand_over(
+    *, user: AbstractBaseUser | None, visit: Visit, surgeon: Resource, at: dt.datetime,
+) -> EventOutcome:
+    """Her result goes to another surgeon (the one who examined her is called away; the
+    shared form tells him everything): the re-plan no longer needs the same surgeon for her
+    result and gives it to `surgeon` wherever the morning allows."""
+    at = _minute(at)
+    session, visit = visit_locked(visit)
+    _refuse_if(at_problems(session, at))
+    if visit.status not in ACTIVE_VISIT_STATUSES or visit.status == VisitStatus.DONE:
+        raise ValidationError({"visit": _("This patient's visit is %(status)s.") % {
+            "status": visit.get_status_display()}})
+    linked = [s for s in visit.pathway.steps.prefetch_related("same_as__kind") if s.same_as.all()]
+    kinds = {rule.kind_id for step in linked for rule in step.same_as.all()}
+    if surgeon.clinic_id != session.clinic_id or not surgeon.active or surgeon.kind_id not in kinds:
+        raise ValidationError({"surgeon": _("Not a resource of this clinic who can give her result.")})
+    handed = [vs for vs in visit.steps.select_related("step") if any(
+        rule.kind_id == surgeon.kind_id for rule in vs.step.same_as.all())]
+    if any(vs.actual_start is not None for vs in handed):
+        raise ValidationError({"surgeon": _("Her result consult has started already.")})
+    visit.result_surgeon = surgeon
+    visit.save(update_fields=["result_surgeon"])
+    _log(user, visit, f"result handed over to {surgeon.code}")
+    return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.HANDOVER,
+                                                 detail=f"{visit.code} {surgeon.code} {hhmm(at)}"))
+
+
+def _absence_locked(absence: AvailabilityException) -> tuple[ClinicSession, AvailabilityException]:
+    absence = AvailabilityException.objects.select_related("resource").get(pk=absence.pk)
+    session = ClinicSession.objects.filter(clinic_id=absence.resource.clinic_id, date=absence.date).first()
+    if session is None or absence.kind != ExceptionKind.ABSENT:
+        raise ValidationError({"absence": _("Not an absence on a morning of this clinic.")})
+    session = _lock(session.pk)
+    return session, AvailabilityException.objects.select_for_update().select_related("resource").get(pk=absence.pk)
+
+
+@transaction.atomic
+def absence_withdraw(
+    *, user: AbstractBaseUser | None, absence: AvailabilityException, at: dt.datetime | None = None,
+) -> EventOutcome:
+    """Someone called away is back after all (or the absence was a mistake): it goes, and the
+    rest of the morning is re-planned with her."""
+    session, absence = _absence_locked(absence)
+    detail = f"{absence.resource.code} {absence.start:%H:%M}-{absence.end:%H:%M} withdrawn"
+    absence.delete()
+    return EventOutcome(job=_replan(user=user, session=session, at=at or timezone.now(),
+                                    trigger=PlanTrigger.ABSENCE_CHANGED, detail=detail))
+
+
+@transaction.atomic
+def absence_shorten(
+    *, user: AbstractBaseUser | None, absence: AvailabilityException, until: dt.datetime,
+    at: dt.datetime | None = None,
+) -> EventOutcome:
+    """She is back earlier than thought: the absence ends at `until` (after it starts, before
+    it ended), and the rest of the morning is re-planned."""
+    session, absence = _absence_locked(absence)
+    _refuse_if({"until": message for message in at_problems(session, until).values()})
+    end = until.astimezone(clinic_zone()).time().replace(second=0, microsecond=0)
+    if not absence.start < end < absence.end:
+        raise ValidationError({"until": _("She is back between %(start)s and %(end)s, or withdraw the absence.") % {
+            "start": absence.start.strftime("%H:%M"), "end": absence.end.strftime("%H:%M")}})
+    absence.end = end
+    absence.full_clean()
+    absence.save(update_fields=["end"])
+    detail = f"{absence.resource.code} {absence.start:%H:%M}-{end:%H:%M}"
+    return EventOutcome(job=_replan(user=user, session=session, at=at or timezone.now(),
+                                    trigger=PlanTrigger.ABSENCE_CHANGED, detail=detail))
+

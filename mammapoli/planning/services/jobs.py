@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mammapoli.planning.adapter import morning_fingerprint, session_to_morning
+from mammapoli.planning.adapter import morning_fingerprint, session_assignments, session_to_morning
 from mammapoli.planning.engine import EnginePlan, PlanProgress, solve_morning
 from mammapoli.planning.errors import JobNotCancellable
 from mammapoli.planning.models import (
@@ -63,7 +63,8 @@ def plan_job_start(
         morning = session_to_morning(session)
         job = PlanJob.objects.create(
             session=session, trigger=trigger, trigger_detail=trigger_detail[:200], requested_by=user,
-            time_limit=time_limit, seed=seed, morning=morning, bookings_fingerprint=morning_fingerprint(morning))
+            time_limit=time_limit, seed=seed, morning=morning, assigned=session_assignments(session),
+            bookings_fingerprint=morning_fingerprint(morning))
         transaction.on_commit(lambda: _enqueue(job.job_id))
     return job
 
@@ -136,7 +137,8 @@ def plan_job_execute(*, job_id: uuid.UUID) -> PlanJob | None:
         return _finish(job, PlanJobStatus.CANCELLED)
     recorder = _ProgressRecorder(job)
     try:
-        answer = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder)
+        answer = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder,
+                               assigned=job.assigned)
     except Exception as exc:  # noqa: BLE001 - an engine failure fails the job, never the worker
         logger.exception("plan job %s: the engine failed", job.job_id)
         recorder.flush()

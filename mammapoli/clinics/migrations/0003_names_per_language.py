@@ -14,7 +14,7 @@ def names_are_dutch(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0001_initial'),
+        ('clinics', '0002_clinic_notice_minutes'),
     ]
 
     operations = [

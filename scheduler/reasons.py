@@ -13,7 +13,9 @@ Every reason is a `Reason`: the English words, and a stable code with its parame
 and kind ids, resource ids, "HH:MM" times) from which a user interface says the same in its
 own language. The codes and their parameters:
 
-- `temporal` {latest}: the pathway's own times cannot be met (the words say which);
+- the pathway's own times cannot be met: `pathway_too_long` {pathway, needed, start, end, open},
+  `no_time_left` {start, because, latest}, `fixed_lags_end` {step, at, latest}, `fixed_lags`
+  {step, at}, otherwise `temporal` {latest};
 - `kind_missing` {step, kind}, `kind_short` {step, kind, needed, have};
 - `same_as_none` {kinds}; `fits_left_out`; `no_placement`;
 - `fixed_unreachable` {step, at, ready}; `no_free_start` {step, start, end};
@@ -26,6 +28,8 @@ own language. The codes and their parameters:
 """
 
 from __future__ import annotations
+
+import re
 
 from .heuristic import Placement, Placer, Timeline
 from .prepared import PPatient, Prepared, merge
@@ -160,10 +164,31 @@ def _blocking(board: _Board, p: PPatient, fail: dict) -> tuple[Reason | None, in
                   f"every_{_WHAT[what]}", {**which, "start": fmt_time(a), "end": fmt_time(min(until, prep.w1))}), could
 
 
+#: The temporal rules' words (`prepared.Prepared._propagate`) read back as codes (until they
+#: come as `Reason`s from there); anything else is `temporal` with the patient's latest time.
+_TEMPORAL = (
+    (re.compile(r"the pathway '(?P<pathway>.+)' needs at least (?P<needed>\d+) min but only "
+                r"(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d) is open \((?P<open>\d+) min\)"), "pathway_too_long"),
+    (re.compile(r"no time is left: the patient cannot start before (?P<start>\d\d:\d\d) \((?P<because>\w+)\) "
+                r"and must be done by (?P<latest>\d\d:\d\d)"), "no_time_left"),
+    (re.compile(r"step '(?P<step>.+)' cannot start after (?P<at>\d\d:\d\d) and still keep the lags of the fixed "
+                r"steps and end by (?P<latest>\d\d:\d\d)"), "fixed_lags_end"),
+    (re.compile(r"the steps around fixed step '(?P<step>.+)' at (?P<at>\d\d:\d\d) cannot meet their lags"),
+     "fixed_lags"),
+)
+
+
+def _temporal(p: PPatient) -> Reason:
+    for pattern, code in _TEMPORAL:
+        if match := pattern.fullmatch(p.temporal_error):
+            return Reason(p.temporal_error, code, match.groupdict())
+    return Reason(p.temporal_error, "temporal", {"latest": fmt_time(p.hi)})
+
+
 def why_not(prep: Prepared, placer: Placer, tl: Timeline, board: _Board, p: PPatient) -> Reason:
     """The reason for one patient, against timeline `tl` (the plan without them)."""
     if p.temporal_error:
-        return Reason(p.temporal_error, "temporal", {"latest": fmt_time(p.hi)})
+        return _temporal(p)
     for st in p.steps:
         for kind, m in st.kinds:
             have = len(prep.by_kind.get(kind, []))

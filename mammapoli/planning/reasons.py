@@ -16,6 +16,12 @@ from .models import Plan
 TEMPLATES = {
     "temporal": _("her pathway's own times cannot be kept by %(latest)s (the waits between her steps, her "
                   "earliest start or the time that is left)"),
+    "pathway_too_long": _("her pathway (%(pathway)s) needs at least %(needed)s min, but only %(start)s–%(end)s is "
+                          "open (%(open)s min)"),
+    "no_time_left": _("no time is left: she cannot start before %(start)s and must be done by %(latest)s"),
+    "fixed_lags_end": _("%(step)s cannot start after %(at)s and still keep the waits after the steps already done "
+                        "and end by %(latest)s"),
+    "fixed_lags": _("the steps around %(step)s (at %(at)s, already done) cannot keep their waits"),
     "kind_missing": _("%(step)s needs a %(kind)s and the clinic has none this morning"),
     "kind_short": _("%(step)s needs %(needed)s × %(kind)s and the clinic has %(have)s this morning"),
     "same_as_none": _("no single %(kinds)s is available for all the steps that must be done by the same one"),
@@ -57,6 +63,8 @@ def reason_text(code: str, params: dict, *, names: ClinicNames, pathway: str | N
     for key in ("step", "after"):
         if key in values:
             values[key] = names.step(values[key], pathway)
+    if "pathway" in values:
+        values["pathway"] = names.pathway(values["pathway"])
     if "kind" in values:
         values["kind"] = names.kind(values["kind"])
     if "kinds" in values:

@@ -178,7 +178,7 @@ def test_a_referral_is_booked_once(clinic, pathways, planner):
     with pytest.raises(ValidationError) as refused:
         visit_book(user=planner, referral=first, pathway=pathways["imaging"], day=dt.date(2026, 12, 2),
                    arrival=dt.time(8), today=MONDAY)
-    assert refused.value.message_dict == {"referral": ["This referral is already booked on Dec. 1, 2026 (P01)."]}
+    assert refused.value.message_dict == {"referral": ["This referral is already booked on Tue 1 December 2026 (P01)."]}
     assert Visit.objects.filter(referral=first).count() == 1
     visit.status = "no_show"
     visit.save()

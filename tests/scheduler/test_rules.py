@@ -279,3 +279,13 @@ def test_patients_with_fixed_steps_who_cannot_all_finish_are_infeasible():
     assert plan["status"] == "INFEASIBLE"
     assert plan["error"] == ("patients P1, P2: their fixed steps cannot all be kept together with the steps "
                              "they still need (capacity one per resource)")
+
+
+def test_a_pathway_too_long_for_her_time_has_its_own_code():
+    pathways = {"p": {"steps": [step("exam", 30, "surgeon"), step("us", 30, "radiologist", after=[{"step": "exam"}])]}}
+    inst = morning([res("S", "surgeon"), res("R", "radiologist")], pathways, [patient("P1", latest="08:45")],
+                   window=("08:00", "10:00"))
+    result, _ = run(inst)
+    (left_out,) = result.unscheduled
+    assert (left_out.code, left_out.params) == ("pathway_too_long", {
+        "pathway": "p", "needed": "60", "start": "08:00", "end": "08:45", "open": "45"})

@@ -47,6 +47,7 @@ def pages(morning) -> list[tuple[str, str]]:
         ("planner", f"/sessions/{s}/day/"), ("planner", f"/sessions/{s}/day/?rows=patients"),
         ("planner", f"/sessions/{s}/day/?print=1"), ("planner", f"/sessions/{s}/board/"),
         ("planner", f"/sessions/{s}/walk-in/"), ("planner", f"/sessions/{s}/absence/"),
+        ("planner", f"/sessions/{s}/hand-over/"),
         ("planner", "/visits/"), ("planner", "/patients/?q=Jansen"), ("planner", f"/patients/{patient.pk}/"),
         ("surgeon", "/"), ("surgeon", "/my-patients/"), ("surgeon", f"/visits/{p01.pk}/form/"),
         ("surgeon", f"/visits/{p01.pk}/form/?print=1"), ("surgeon", "/mdo/"), ("surgeon", f"/sessions/{s}/board/"),
@@ -69,7 +70,7 @@ def test_no_page_shows_an_engine_code_or_english_in_dutch(client, morning):
 def test_the_pages_say_the_clinics_names_and_dutch_dates(client, morning):
     board = dutch_page(client, "planner", f"/sessions/{morning.pk}/board/")
     assert "Polibord" in board and "ma 30 november 2026" in board
-    assert "Lichamelijk onderzoek 08:00" in board and "Start mammografie" in board
+    assert "Lichamelijk onderzoek" in board and "Start mammografie" in board
     # The pathologist is away: the biopsy patients are off the published plan, and the board says why.
     assert "kan deze ochtend niet worden gezien Geen patholoog kan cytologie (15 min) doen tussen 09:30 en 11:40" in board
     plan = Plan.objects.get(session=morning, status=PlanStatus.PUBLISHED)

@@ -3,10 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from mammapoli.fhir import views as fhir_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("mammapoli.api.urls")),
+    path("fhir", fhir_views.TransactionView.as_view()),  # a transaction is POSTed to the base itself
+    path("fhir/", include("mammapoli.fhir.urls")),
     path("planning/", include("mammapoli.planning.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -9,12 +9,13 @@ Pure Python (standard library and ortools); no Django import anywhere in this pa
 
 from .io import plan_to_json, problem_from_json
 from .problem import (Assignment, FixedStep, Lag, Pathway, Patient, Problem, ProblemError, Resource,
-                      Step)
-from .result import (Objective, Phase, Progress, Result, ScheduledStep, Stats, Status, Unscheduled)
+                      Step, Uncertainty)
+from .result import (Objective, Phase, Progress, Result, Risk, ScheduledStep, Stats, Status, Unscheduled)
 from .solve import solve
 
 __all__ = [
     "solve", "problem_from_json", "plan_to_json",
     "Problem", "Resource", "Pathway", "Step", "Lag", "Patient", "FixedStep", "Assignment", "ProblemError",
-    "Result", "Status", "Objective", "ScheduledStep", "Unscheduled", "Stats", "Phase", "Progress",
+    "Uncertainty",
+    "Result", "Risk", "Status", "Objective", "ScheduledStep", "Unscheduled", "Stats", "Phase", "Progress",
 ]

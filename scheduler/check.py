@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -27,14 +28,17 @@ _HM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 _MORNING_KEYS = {"format", "name", "date", "window", "now", "notice", "resources", "pathways",
-                 "patients", "fixed", "reference"}
+                 "patients", "fixed", "reference", "uncertainty"}
+_UNCERTAINTY_KEYS = {"duration_cv", "no_show", "punctuality_sd", "overtime_p90"}
 _MORNING_REQUIRED = {"format", "date", "window", "resources", "pathways", "patients"}
 _STEP_KEYS = {"id", "duration", "needs", "after", "same_as"}
 _PATIENT_KEYS = {"id", "pathway", "earliest", "latest", "priority", "extra", "arrived"}
 _DEFAULT_NOTICE = 30
 _ASSIGNMENT_KEYS = {"patient", "step", "start", "end", "resources"}
 _PLAN_KEYS = {"format", "instance", "status", "objective", "assignments", "unscheduled",
-              "stats", "error"}
+              "stats", "error", "risk"}
+_RISK_KEYS = ("runs", "answered_expected", "priority_answered_expected", "overtime_p90",
+              "overtime_mean")
 _OBJECTIVE_KEYS = ("scheduled", "priority_scheduled", "total_stay", "lower_bound_total_stay")
 
 
@@ -190,9 +194,45 @@ def _read_morning(raw: object) -> tuple[_Morning | None, list[str]]:
             problems.append(f"patient {patient.id}: arrived {_hm(patient.arrived)} is after now {_hm(now)}")
     fixed = _read_fixed(raw.get("fixed", []), patients, resources, problems)
     published = _read_reference(raw.get("reference", []), patients, problems)
+    if "uncertainty" in raw:
+        _read_uncertainty(raw["uncertainty"], pathways, problems)
     if problems or window is None:
         return None, problems
     return _Morning(name, window[0], window[1], now, resources, patients, fixed, notice, published), []
+
+
+def _is_number(value: object, maximum: float | None = None) -> bool:
+    """A finite number >= 0 (and <= maximum); booleans are not numbers here."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and value >= 0 and (maximum is None or value <= maximum))
+
+
+def _read_uncertainty(raw: object, pathways: dict, problems: list[str]) -> None:
+    """The optional `uncertainty` block: its shape only (how the mornings vary does not
+    change which plans are valid)."""
+    if not isinstance(raw, dict):
+        problems.append("uncertainty must be an object")
+        return
+    for key in sorted(k for k in raw if k not in _UNCERTAINTY_KEYS):
+        problems.append(f"uncertainty: unknown key {key!r}")
+    cv = raw.get("duration_cv", 0)
+    if isinstance(cv, dict):
+        if "default" not in cv:
+            problems.append("uncertainty.duration_cv: missing key 'default'")
+        steps = {sid for body in pathways.values() if body for sid in body}
+        for key, value in cv.items():
+            if not _is_number(value):
+                problems.append(f"uncertainty.duration_cv.{key} must be a number >= 0, got {value!r}")
+            if key != "default" and key not in steps:
+                problems.append(f"uncertainty.duration_cv.{key}: no pathway has a step {key!r}")
+    elif not _is_number(cv):
+        problems.append(f"uncertainty.duration_cv must be a number >= 0 or an object with a "
+                        f"'default', got {cv!r}")
+    if "no_show" in raw and not _is_number(raw["no_show"], maximum=1):
+        problems.append(f"uncertainty.no_show must be a probability (0..1), got {raw['no_show']!r}")
+    for key in ("punctuality_sd", "overtime_p90"):
+        if key in raw and not _is_number(raw[key]):
+            problems.append(f"uncertainty.{key} must be a number >= 0, got {raw[key]!r}")
 
 
 def _read_date(value: object, problems: list[str]) -> None:
@@ -558,6 +598,8 @@ def _check(instance: object, plan: object) -> list[Violation]:
         _check_patient(morning.patients[pid], steps, morning, out)
     _check_capacity(known, morning, out)
     _check_objective(plan.get("objective"), by_patient, morning, out)
+    if "risk" in plan:
+        _check_risk(plan["risk"], by_patient, morning, out)
     return out
 
 
@@ -592,6 +634,8 @@ def _check_failed_status(plan: dict, status: str, morning: _Morning | None,
     """INVALID/INFEASIBLE plans carry an error and no assignments, and must be justified."""
     if plan.get("assignments"):
         out.append(Violation("status", f"a {status} plan must not give assignments"))
+    if "risk" in plan:
+        out.append(Violation("status", f"a {status} plan has no plan to give the risk of"))
     if not isinstance(plan.get("error"), str) or not plan["error"].strip():
         out.append(Violation("status", f"a {status} plan must say why in 'error'"))
     if status == "INVALID" and not problems:
@@ -903,6 +947,38 @@ def _check_objective(raw: object, by_patient: dict, morning: _Morning,
         out.append(Violation("lower-bound", f"lower_bound_total_stay {bound} is below the sum "
                                             f"of the scheduled patients' critical paths "
                                             f"({floor} min)"))
+
+
+def _check_risk(raw: object, by_patient: dict, morning: _Morning, out: list[Violation]) -> None:
+    """The plan's `risk` figures (from the engine's own static runs): their shape, and what
+    they cannot exceed (only scheduled patients can be answered; every priority is >= 1)."""
+    if not isinstance(raw, dict):
+        out.append(Violation("risk", "risk must be an object"))
+        return
+    for key in sorted(k for k in raw if k not in _RISK_KEYS):
+        out.append(Violation("risk", f"unknown key {key!r} in risk"))
+    for key in _RISK_KEYS:
+        if key not in raw:
+            out.append(Violation("risk", f"risk.{key} is missing"))
+    runs = raw.get("runs")
+    if "runs" in raw and (not _is_int(runs) or runs < 1):
+        out.append(Violation("risk", f"risk.runs must be a whole number >= 1, got {runs!r}"))
+    bad = [k for k in _RISK_KEYS[1:] if k in raw and not _is_number(raw[k])]
+    for key in bad:
+        out.append(Violation("risk", f"risk.{key} must be a number >= 0, got {raw[key]!r}"))
+    if bad or any(k not in raw for k in _RISK_KEYS[1:3]):
+        return
+    scheduled = [morning.patients[pid] for pid in by_patient]
+    answered, priority = raw["answered_expected"], raw["priority_answered_expected"]
+    if answered > len(scheduled):
+        out.append(Violation("risk", f"risk.answered_expected {answered} exceeds the "
+                                     f"{len(scheduled)} scheduled patients"))
+    if priority > sum(p.priority for p in scheduled):
+        out.append(Violation("risk", f"risk.priority_answered_expected {priority} exceeds the "
+                                     f"priority scheduled"))
+    if priority < answered:
+        out.append(Violation("risk", f"risk.priority_answered_expected {priority} is below "
+                                     f"answered_expected {answered} (every priority is >= 1)"))
 
 
 # --------------------------------------------------------------------------- command line

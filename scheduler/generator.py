@@ -212,6 +212,29 @@ def generate_morning(n_patients: int, *, seed: int, name: str | None = None,
     }
 
 
+# --------------------------------------------------------------------------- uncertainty
+
+def uncertainty_block(seed: int) -> dict:
+    """A seeded `uncertainty` block, unlike the example's on purpose: a default cv of
+    0.20-0.40, the biopsies (fna, core) 0.05-0.20 more variable, 4-12 % no-shows, punctuality
+    3-10 minutes, an overtime limit of 10, 15, 20 or 30 minutes."""
+    rng = random.Random(f"uncertainty:{seed}")
+    default = round(rng.uniform(0.20, 0.40), 2)
+    return {"duration_cv": {"default": default, "fna": round(default + rng.uniform(0.05, 0.20), 2),
+                            "core": round(default + rng.uniform(0.05, 0.20), 2)},
+            "no_show": round(rng.uniform(0.04, 0.12), 2), "punctuality_sd": rng.randint(3, 10),
+            "overtime_p90": rng.choice((10, 15, 20, 30))}
+
+
+def generate_uncertain_morning(n_patients: int, *, seed: int, name: str | None = None,
+                               date: str = "2026-12-01") -> dict:
+    """`generate_morning` with a seeded `uncertainty` block (`uncertainty_block`)."""
+    morning = generate_morning(n_patients, seed=seed, name=name or f"u-generated-{n_patients}-seed{seed}",
+                               date=date)
+    morning["uncertainty"] = uncertainty_block(seed * 1000 + n_patients)
+    return morning
+
+
 # --------------------------------------------------------------------------- re-planning
 
 def generate_replan(instance: dict, plan: dict, *, now: str, seed: int) -> dict:

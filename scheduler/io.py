@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .problem import (DEFAULT_NOTICE, Assignment, FixedStep, Lag, Pathway, Patient, Problem,
-                      ProblemError, Resource, Step, fmt_time)
+                      ProblemError, Resource, Step, Uncertainty, fmt_time)
 from .result import Result, Status
 
 MORNING_FORMAT = "mammapoli-morning/1"
@@ -85,7 +85,7 @@ def _assignment(item: Any, path: str, cls):
 def problem_from_json(data: Any) -> Problem:
     """A `Problem` from a parsed `mammapoli-morning/1` instance; `ProblemError` if it breaks the format."""
     data = _object(data, "", required=("format", "date", "window", "resources", "pathways", "patients"),
-                   optional=("name", "now", "notice", "fixed", "reference"))
+                   optional=("name", "now", "notice", "fixed", "reference", "uncertainty"))
     if data["format"] != MORNING_FORMAT:
         raise ProblemError("format", f"expected '{MORNING_FORMAT}', got {data['format']!r}")
     name = data.get("name", "")
@@ -160,9 +160,95 @@ def problem_from_json(data: Any) -> Problem:
     reference = [_assignment(item, f"reference[{i}]", Assignment)
                  for i, item in enumerate(_array(data.get("reference", []), "reference"))]
 
+    uncertainty = _uncertainty(data["uncertainty"]) if "uncertainty" in data else None
+
     return _build("", Problem, window=window_pair, resources=tuple(resources), pathways=tuple(pathways),
                   patients=tuple(patients), fixed=tuple(fixed), reference=tuple(reference), now=now,
-                  name=name, date=data["date"], notice=notice)
+                  name=name, date=data["date"], notice=notice, uncertainty=uncertainty)
+
+
+def _number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ProblemError(path, f"must be a number >= 0, got {value!r}")
+    return value
+
+
+def _uncertainty(item: Any) -> Uncertainty:
+    """The optional `uncertainty` block; a left-out field means no variation of that kind."""
+    item = _object(item, "uncertainty", required=(),
+                   optional=("duration_cv", "no_show", "punctuality_sd", "overtime_p90"))
+    cv = item.get("duration_cv", 0)
+    step_cv: tuple = ()
+    if isinstance(cv, Mapping):
+        if "default" not in cv:
+            raise ProblemError("uncertainty.duration_cv.default", "missing (required)")
+        step_cv = tuple((str(k), _number(v, f"uncertainty.duration_cv.{k}")) for k, v in cv.items() if k != "default")
+        cv = _number(cv["default"], "uncertainty.duration_cv.default")
+    else:
+        cv = _number(cv, "uncertainty.duration_cv")
+    return _build("uncertainty", Uncertainty, duration_cv=cv, step_cv=step_cv,
+                  no_show=_number(item.get("no_show", 0), "uncertainty.no_show"),
+                  punctuality_sd=_number(item.get("punctuality_sd", 0), "uncertainty.punctuality_sd"),
+                  overtime_p90=(_number(item["overtime_p90"], "uncertainty.overtime_p90")
+                                if "overtime_p90" in item else None))
+
+
+def problem_to_json(problem: Problem) -> dict:
+    """The `mammapoli-morning/1` instance of a `Problem` (defaults left out); the inverse
+    of `problem_from_json`."""
+    out: dict[str, Any] = {"format": MORNING_FORMAT}
+    if problem.name:
+        out["name"] = problem.name
+    out["date"] = problem.date
+    out["window"] = {"start": fmt_time(problem.window[0]), "end": fmt_time(problem.window[1])}
+    if problem.now is not None:
+        out["now"] = fmt_time(problem.now)
+    if problem.notice != DEFAULT_NOTICE:
+        out["notice"] = problem.notice
+    out["resources"] = [{"id": r.id, "kind": r.kind, "available": [[fmt_time(a), fmt_time(b)] for a, b in r.available]}
+                        for r in problem.resources]
+    pathways: dict[str, Any] = {}
+    for pathway in problem.pathways:
+        steps = []
+        for step in pathway.steps:
+            entry: dict[str, Any] = {"id": step.id, "duration": step.duration, "needs": list(step.needs)}
+            if step.after:
+                entry["after"] = [{"step": lag.step, **({"min": lag.min} if lag.min else {}),
+                                   **({"max": lag.max} if lag.max is not None else {})} for lag in step.after]
+            if step.same_as:
+                entry["same_as"] = dict(step.same_as)
+            steps.append(entry)
+        pathways[pathway.id] = {"steps": steps}
+    out["pathways"] = pathways
+    patients = []
+    for p in problem.patients:
+        entry = {"id": p.id, "pathway": p.pathway}
+        for key in ("earliest", "latest", "arrived"):
+            if getattr(p, key) is not None:
+                entry[key] = fmt_time(getattr(p, key))
+        if p.priority != 1:
+            entry["priority"] = p.priority
+        if p.extra:
+            entry["extra"] = dict(p.extra)
+        patients.append(entry)
+    out["patients"] = patients
+
+    def assignment(a: Assignment) -> dict:
+        entry = {"patient": a.patient, "step": a.step, "start": fmt_time(a.start), "resources": list(a.resources)}
+        if a.end is not None:
+            entry["end"] = fmt_time(a.end)
+        return entry
+
+    if problem.fixed:
+        out["fixed"] = [assignment(a) for a in problem.fixed]
+    if problem.reference:
+        out["reference"] = [assignment(a) for a in problem.reference]
+    u = problem.uncertainty
+    if u is not None:
+        cv: Any = {"default": u.duration_cv, **dict(u.step_cv)} if u.step_cv else u.duration_cv
+        out["uncertainty"] = {"duration_cv": cv, "no_show": u.no_show, "punctuality_sd": u.punctuality_sd,
+                              **({"overtime_p90": u.overtime_p90} if u.overtime_p90 is not None else {})}
+    return out
 
 
 def instance_name(data: Any) -> str:
@@ -185,6 +271,8 @@ def plan_to_json(result: Result) -> dict:
         {"patient": a.patient, "step": a.step, "start": fmt_time(a.start), "end": fmt_time(a.end),
          "resources": list(a.resources)} for a in result.assignments]
     plan["unscheduled"] = [{"patient": u.patient, "reason": u.reason} for u in result.unscheduled]
+    if result.risk is not None:
+        plan["risk"] = result.risk.to_json()
     plan["stats"] = result.stats.to_json()
     return plan
 

@@ -13,6 +13,7 @@ steps, the step graph is acyclic, fixed steps name real patients, steps and reso
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -310,6 +311,57 @@ class FixedStep(Assignment):
             raise ProblemError("end", "must be after the start")
 
 
+def _check_number(value: Any, path: str, *, maximum: float | None = None) -> None:
+    """A finite number >= 0 (and <= `maximum`); whole numbers count, booleans do not."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+    if not ok or (maximum is not None and value > maximum):
+        bound = ">= 0" if maximum is None else f"between 0 and {maximum:g}"
+        raise ProblemError(path, f"must be a number {bound}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How the clinic's mornings vary (the instance's optional `uncertainty` block).
+
+    `duration_cv` is the coefficient of variation of every step's duration, `step_cv`
+    overrides it for named step ids; `no_show` the probability that a patient who is not
+    present does not come; `punctuality_sd` the standard deviation (minutes) of her arrival
+    around the planned one; `overtime_p90` the clinic's limit (minutes) on the 90th
+    percentile of overtime (None: no limit given). A field the instance leaves out means
+    no variation of that kind.
+    """
+
+    duration_cv: float = 0.0
+    step_cv: tuple[tuple[str, float], ...] = ()
+    no_show: float = 0.0
+    punctuality_sd: float = 0.0
+    overtime_p90: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_number(self.duration_cv, "duration_cv.default" if self.step_cv else "duration_cv")
+        object.__setattr__(self, "step_cv", _freeze_pairs(self.step_cv, "duration_cv"))
+        seen: set[str] = set()
+        for step_id, cv in self.step_cv:
+            _check_id(step_id, "duration_cv")
+            if step_id == "default":
+                raise ProblemError("duration_cv.default", "the default is `duration_cv` itself, not a step")
+            if step_id in seen:
+                raise ProblemError(f"duration_cv.{step_id}", "step is named twice")
+            seen.add(step_id)
+            _check_number(cv, f"duration_cv.{step_id}")
+        _check_number(self.no_show, "no_show", maximum=1)
+        _check_number(self.punctuality_sd, "punctuality_sd")
+        if self.overtime_p90 is not None:
+            _check_number(self.overtime_p90, "overtime_p90")
+
+    def cv(self, step_id: str) -> float:
+        """The coefficient of variation of a step's duration."""
+        for named, cv in self.step_cv:
+            if named == step_id:
+                return cv
+        return self.duration_cv
+
+
 @dataclass(frozen=True)
 class Problem:
     """One clinic morning: the input of `scheduler.solve`."""
@@ -324,6 +376,7 @@ class Problem:
     name: str = ""
     date: str = ""
     notice: int = DEFAULT_NOTICE
+    uncertainty: Uncertainty | None = None   # how the mornings vary (None: plan deterministically)
     _index: dict = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -435,6 +488,14 @@ class Problem:
         for i, ref in enumerate(self.reference):
             if not isinstance(ref, Assignment):
                 raise ProblemError(f"reference[{i}]", f"must be an Assignment, got {ref!r}")
+
+        if self.uncertainty is not None:
+            if not isinstance(self.uncertainty, Uncertainty):
+                raise ProblemError("uncertainty", f"must be an Uncertainty, got {self.uncertainty!r}")
+            step_ids = {s.id for pathway in self.pathways for s in pathway.steps}
+            for step_id, _ in self.uncertainty.step_cv:
+                if step_id not in step_ids:
+                    raise ProblemError(f"uncertainty.duration_cv.{step_id}", "no pathway has a step of that id")
 
         object.__setattr__(self, "_index", {
             "resources": resources, "pathways": pathways, "patients": patients})

@@ -116,6 +116,23 @@ class Stats:
 
 
 @dataclass(frozen=True)
+class Risk:
+    """How the plan fares on mornings that vary: the means and the overtime's 90th
+    percentile over the engine's own seeded static runs (`scheduler.simulate`)."""
+
+    runs: int
+    answered_expected: float
+    priority_answered_expected: float
+    overtime_p90: float
+    overtime_mean: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"runs": self.runs, "answered_expected": self.answered_expected,
+                "priority_answered_expected": self.priority_answered_expected,
+                "overtime_p90": self.overtime_p90, "overtime_mean": self.overtime_mean}
+
+
+@dataclass(frozen=True)
 class Result:
     status: Status
     instance: str = ""
@@ -124,6 +141,7 @@ class Result:
     unscheduled: tuple[Unscheduled, ...] = ()
     stats: Stats = field(default_factory=Stats)
     error: str | None = None
+    risk: Risk | None = None      # with the instance's `uncertainty`: the plan's static-run figures
 
     @property
     def has_plan(self) -> bool:

@@ -53,6 +53,7 @@ from .reasons import alone_reasons, reasons
 from .result import (Objective, Phase, Progress, Result, ScheduledStep, Stats, Status,
                      Unscheduled)
 from .selfcheck import plan_violations
+from .simulate import plan_risk
 
 ENGINE = "cp-sat"
 
@@ -634,9 +635,12 @@ def _finish(prep: Prepared, search: _Search, *, proven: bool) -> Result:
     objective = Objective(len(best), search.priority(best), stay, min(bound, stay))
     published = {i: p.published for i, p in enumerate(prep.patients) if p.published is not None}
     moved = _moved(prep, best, published) if prep.problem.reference else (None, None)
+    # With `uncertainty`, the plan tells how it will fare (its own seeded static runs).
+    risk = plan_risk(prep.problem, assignments, seed=search.seed) if prep.problem.uncertainty else None
     stats = Stats(engine=ENGINE, solve_seconds=search.elapsed(), first_plan_seconds=search.first_plan_seconds,
                   phases=tuple(search.phases), moved_patients=moved[0], moved_minutes=moved[1],
                   cancelled=search.cancelled)
     status = Status.OPTIMAL if proven and not search.cancelled else Status.FEASIBLE
     return Result(status, instance=prep.problem.name, objective=objective, assignments=tuple(assignments),
-                  unscheduled=tuple(Unscheduled(prep.patients[i].id, why[i]) for i in unscheduled), stats=stats)
+                  unscheduled=tuple(Unscheduled(prep.patients[i].id, why[i]) for i in unscheduled), stats=stats,
+                  risk=risk)

@@ -8,6 +8,7 @@ skipping them.
 
 import datetime as dt
 import os
+import shutil
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -68,6 +69,10 @@ def pytest_runtest_setup(item):
             pytest.fail("this test needs PostgreSQL, and CI is set: point DATABASE_URL at PostgreSQL")
         pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…); CI runs it")
     check_browser_available(item)
+    if item.get_closest_marker("pdf") and not shutil.which("pdftoppm"):
+        if os.environ.get("CI"):
+            pytest.fail("this test needs poppler-utils (pdftoppm), and CI is set: .ci/run installs it")
+        pytest.skip("needs poppler-utils (pdftoppm); apt-get install poppler-utils, or CI runs it")
     if item.get_closest_marker("broker") and not settings.CELERY_BROKER_URL:
         if os.environ.get("CI"):
             pytest.fail("this test needs a Celery broker, and CI is set: set CELERY_BROKER_URL=redis://…")

@@ -24,6 +24,7 @@ from mammapoli.planning.errors import Conflict
 from mammapoli.planning.forms import BookForm, PlanForm, ReferralForm
 from mammapoli.planning.insertion import clock
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, ClinicSession, Plan, PlanStatus
+from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import proposal_diff
 from mammapoli.planning.referral_list import OPEN, ReferralFilter, referrals_for_planner
@@ -31,7 +32,12 @@ from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 from mammapoli.planning.working_days import target_date
-from mammapoli.records.access import clinic_membership_for_user, referral_for_user, session_for_user
+from mammapoli.records.access import (
+    clinic_membership_for_user,
+    referral_for_user,
+    referrals_awaiting_booking,
+    session_for_user,
+)
 from mammapoli.records.patient_services import referral_intake
 from mammapoli.web.form_errors import form_add_service_errors
 
@@ -43,11 +49,17 @@ def _planner_clinics(user) -> list[Clinic]:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The coming mornings of the user's clinics, to plan; a new referral."""
+    """The intake list (referrals not booked yet, typed in or received over FHIR) with each
+    one's suggested pathway; the coming mornings of the user's clinics, to plan."""
     clinics = _planner_clinics(request.user)
     sessions = (ClinicSession.objects.filter(clinic__in=clinics, date__gte=timezone.localdate())
                 .select_related("clinic").order_by("date", "clinic__name")[:30])
-    return render(request, "planning/index.html", {"clinics": clinics, "sessions": sessions})
+    intake = [{"referral": referral, "target": target_date(referral.urgency, referral.received_on),
+               "suggested": pathway_suggest(referral=referral,
+                                            patient_age=referral.patient.age_on(timezone.localdate())),
+               "electronic": hasattr(referral, "received_as")}
+              for referral in referrals_awaiting_booking(request.user, roles=PLANNERS)]
+    return render(request, "planning/index.html", {"clinics": clinics, "sessions": sessions, "intake": intake})
 
 
 @login_required
@@ -103,6 +115,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
         "pathways": active_pathways(referral.clinic_id), "target": target_date(referral.urgency, referral.received_on),
         "visits": referral.visits.select_related("session").order_by("session__date"),
         "age": referral.patient.age_on(timezone.localdate()),
+        "received": getattr(referral, "received_as", None),
     })
 
 

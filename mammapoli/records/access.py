@@ -358,3 +358,25 @@ def clinic_membership_for_user(
     if roles is not None and membership.role not in roles:
         raise PatientDataForbidden(_("Your role may not do this."))
     return membership
+
+
+def referrals_awaiting_booking(
+    user: AbstractBaseUser | AnonymousUser, *, roles: Collection[str], limit: int = 50,
+) -> list[Referral]:
+    """The intake list: referrals to the clinics where the user has one of `roles` that have no
+    visit yet, the most pressing first (urgent, then the oldest). One LIST row per patient shown."""
+    if not user.is_authenticated:
+        return []
+    clinic_roles = dict(StaffMember.objects.filter(user=user, role__in=roles).values_list("clinic_id", "role"))
+    referrals = list(
+        Referral.objects.filter(clinic_id__in=clinic_roles, visits__isnull=True)
+        .select_related("clinic", "patient", "received_as")
+        .order_by("-urgency", "received_on", "id")[:limit]  # "urgent" sorts after "regular"
+    )
+    by_clinic: dict[int, list[tuple[int, None]]] = {}
+    for referral in referrals:
+        by_clinic.setdefault(referral.clinic_id, []).append((referral.patient_id, None))
+    for clinic_id, subjects in by_clinic.items():
+        access_events_record_many(user=user, action=Action.LIST, what="intake list", subjects=subjects,
+                                  role=clinic_roles[clinic_id], clinic_id=clinic_id)
+    return referrals

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mammapoli.letters.tasks import gp_letter_queue
 from mammapoli.planning.models import Visit
 
 from .access import WriteAttempt, visit_write
@@ -112,6 +113,12 @@ def _record(attempt: WriteAttempt, section: FormSection, *, user: AbstractBaseUs
     return section
 
 
+def _letter_follows(section: FormSection) -> None:
+    """Once the conclusion is signed, every signature and addendum remakes the GP's letter."""
+    if FormSection.objects.filter(form=section.form_id, key=SectionKey.CONCLUSION, signed_version__isnull=False).exists():
+        gp_letter_queue(section.form.visit_id)
+
+
 def form_section_update(
     *, user: AbstractBaseUser, visit_id: int, section: str, changes: Mapping, expected_version: int | None,
 ) -> FormSection:
@@ -155,7 +162,9 @@ def form_section_sign(*, user: AbstractBaseUser, visit_id: int, section: str, ex
         if current.version == 0:
             raise NothingToSign()
         current.signed_by, current.signed_at, current.signed_version = user, timezone.now(), current.version + 1
-        return _record(attempt, current, user=user, kind=ChangeKind.SIGN, content=current.content, changes={})
+        signed = _record(attempt, current, user=user, kind=ChangeKind.SIGN, content=current.content, changes={})
+        _letter_follows(signed)
+        return signed
 
 
 def form_addendum_add(
@@ -185,5 +194,7 @@ def form_addendum_add(
         if errors:
             raise ContentInvalid(errors)
         changed = _changed_fields(current.content, content)
-        return _record(attempt, current, user=user, kind=ChangeKind.ADDENDUM, content=content, changes=changed,
-                       reason=reason)
+        amended = _record(attempt, current, user=user, kind=ChangeKind.ADDENDUM, content=content, changes=changed,
+                          reason=reason)
+        _letter_follows(amended)
+        return amended

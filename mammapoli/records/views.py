@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.models import Role
+from mammapoli.letters.selectors import latest_letter
 
 from . import selectors, services
 from .access import FINDINGS_ROLES, visits_for_user
@@ -95,6 +96,7 @@ def _page(request: HttpRequest, form: selectors.FormView, *, status: int = 200, 
     own = [s for s in sections if s["editable"] or s["amendable"]]
     context = {"form": form, "visit": form.visit, "patient": form.visit.patient, "sections": sections,
                "own_sections": own, "concordance": form.concordance, "now": timezone.now(),
+               "letter": latest_letter(form.visit.pk),
                "role": Role(form.access.role).label, "age": form.visit.patient.age_on(form.visit.session.date)}
     return render(request, "records/visit_form.html", context, status=status)
 

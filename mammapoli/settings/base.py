@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "mammapoli.audit",
     "mammapoli.api",
     "mammapoli.board",
+    "mammapoli.fhir",
+    "mammapoli.letters",
     "mammapoli.web",
     "mammapoli.demo",
 ]
@@ -214,6 +216,16 @@ SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)
 # Re-planning after an event on the day must answer within seconds.
 SCHEDULER_REPLAN_TIME_LIMIT = env_int("SCHEDULER_REPLAN_TIME_LIMIT", default=3, minimum=1)
 SCHEDULER_WORKERS = env_int("SCHEDULER_WORKERS", default=2, minimum=1)
+
+# FHIR: the namespace of the clinic's own code systems, identifiers and extensions
+# (mammapoli/fhir/codes.py), and the hospital's patient-number system, by which a referral's
+# Patient is matched. A URL that must never change once data has been exchanged.
+FHIR_SYSTEM_BASE = (env.str("FHIR_SYSTEM_BASE", default="") or "https://mammapoli.example/fhir").rstrip("/")
+FHIR_HOSPITAL_NUMBER_SYSTEM = (env.str("FHIR_HOSPITAL_NUMBER_SYSTEM", default="")
+                               or f"{FHIR_SYSTEM_BASE}/NamingSystem/hospital-number")
+for _name in ("FHIR_SYSTEM_BASE", "FHIR_HOSPITAL_NUMBER_SYSTEM"):
+    if not globals()[_name].startswith(("http://", "https://", "urn:")):
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]!r}: expected an absolute URI (https://…, urn:oid:…)")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("mammapoli.records.urls")),
     path("", include("mammapoli.audit.urls")),
+    path("", include("mammapoli.letters.urls")),
 ]

@@ -56,7 +56,8 @@ def publish(page) -> None:
 
 def expected_codes(session) -> list[str]:
     connections.close_all()
-    visits = Visit.objects.filter(session=session, status=VisitStatus.BOOKED).prefetch_related("steps")
+    visits = [v for v in Visit.objects.filter(session=session, status=VisitStatus.BOOKED).prefetch_related("steps")
+              if all(s.planned_start for s in v.steps.all())]
     return [v.code for v in sorted(visits, key=lambda v: min(s.planned_start for s in v.steps.all()))]
 
 

@@ -19,11 +19,18 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# The demo runs like production: a Celery worker plans the mornings, here on a broker that
+# needs no server (a folder of messages, .broker/); the worker stops with the server.
+DEMO_BROKER ?= filesystem://
+
 demo: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	$(PY) manage.py plan_morning demo today --publish
-	$(PY) manage.py runserver $(HOST)
+	CELERY_BROKER_URL=$(DEMO_BROKER) $(VENV)/bin/celery -A mammapoli worker --pool=solo --loglevel=warning \
+		--without-gossip --without-mingle & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	CELERY_BROKER_URL=$(DEMO_BROKER) $(PY) manage.py runserver $(HOST)
 
 test: install
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

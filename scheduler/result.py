@@ -26,10 +26,41 @@ class ScheduledStep:
     resources: tuple[str, ...]  # in the order of the step's `needs`
 
 
+class Reason(str):
+    """A reason in English words that also carries a stable `code` and its `params` (step and
+    kind ids, resource ids, "HH:MM" times), so a user interface can say it in its own language.
+
+    It is a `str`, so everything that only wants the words (the exchange format, the CLI) is
+    unchanged. Composed reasons have the code "clauses" and `params["clauses"]`: a list of
+    `{"code": …, "params": {…}}`, read in order and joined with "; ".
+    """
+
+    code: str
+    params: dict
+
+    def __new__(cls, text: str, code: str = "", params: dict | None = None) -> "Reason":
+        reason = super().__new__(cls, text)
+        reason.code, reason.params = code, dict(params or {})
+        return reason
+
+    def __getnewargs__(self):  # copy and pickle keep the code and params
+        return str(self), self.code, self.params
+
+
 @dataclass(frozen=True)
 class Unscheduled:
+    """A patient who cannot be seen: `reason` in English; `code` and `params` for a translation
+    (taken from `reason` when it is a `Reason`; empty when only words are known)."""
+
     patient: str
     reason: str
+    code: str = ""
+    params: dict = field(default_factory=dict, hash=False)
+
+    def __post_init__(self):
+        if not self.code and isinstance(self.reason, Reason):
+            object.__setattr__(self, "code", self.reason.code)
+            object.__setattr__(self, "params", dict(self.reason.params))
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,17 @@ def suite_clock():
         yield SUITE_NOW
 
 
+@pytest.fixture(autouse=True)
+def test_language():
+    """Every test starts in the test settings' language: a page asked for in Dutch leaves Dutch
+    active in the thread (LocaleMiddleware), which must not leak into the next test."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Test databases may be emptied between tests: allow TRUNCATE of the append-only access

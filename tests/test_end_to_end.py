@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import expect
 
+from mammapoli.demo.loader import demo_definition
 from mammapoli.planning.adapter import hhmm
 from mammapoli.planning.models import Plan, PlanStatus, Visit, VisitStatus
 from scheduler.check import check_plan
@@ -52,7 +53,7 @@ def book_the_referral(page, live_server):
     page.select_option("#id_suspicion", "high")
     page.get_by_role("button", name="Find a morning").click()
     expect(page.locator("h1")).to_contain_text("Ilse de Wit")
-    expect(page.get_by_text("Suggested: fna")).to_be_visible()
+    expect(page.get_by_text("Suggested: With fine-needle aspiration")).to_be_visible()
     page.get_by_role("button", name="Book this morning").click()
     expect(page.locator(".messages")).to_contain_text("Booked:")
 
@@ -106,11 +107,13 @@ def test_a_patient_from_referral_to_result_in_one_morning(browser_page, live_ser
     # The demo surgeon holds chir-A, the first surgeon the engine uses: she gives the result.
     assert [a.resource.code for a in planned["result"].allocations.filter(phase="planned")][0] == "chir-A"
 
+    names = {step: name["en"] for step, name in demo_definition()["names"]["steps"].items()}  # the buttons say
+
     def start(step):
-        record(page, live_server, session_id, code, f"Start {step}", hhmm(planned[step].planned_start))
+        record(page, live_server, session_id, code, f"Start {names[step]}", hhmm(planned[step].planned_start))
 
     def finish(step):
-        record(page, live_server, session_id, code, f"Finish {step}", hhmm(planned[step].planned_end))
+        record(page, live_server, session_id, code, f"Finish {names[step]}", hhmm(planned[step].planned_end))
 
     record(page, live_server, session_id, code, "Arrived", hhmm(planned["exam"].planned_start))
     start("exam")
@@ -139,7 +142,10 @@ def test_a_patient_from_referral_to_result_in_one_morning(browser_page, live_ser
     as_demo_user(page, live_server, "planner")
     start("result")
     as_demo_user(page, live_server, "surgeon")
-    fill_section(page, live_server, visit.pk, "conclusion", {}, {"outcome": "benign", "plan": "follow_up"})
+    # P3/BI-RADS 3 make the assessment positive: a benign outcome needs the surgeon's reason.
+    fill_section(page, live_server, visit.pk, "conclusion",
+                 {"outcome_override": "Fibroadenoom (C2) past bij het beeld; controle over zes maanden."},
+                 {"outcome": "benign", "plan": "follow_up"})
     finish("result")
 
     page.goto(f"{live_server.url}/sessions/{session_id}/board/")

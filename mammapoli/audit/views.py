@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from mammapoli.clinics.models import Role
 from mammapoli.records.access import patients_search_for_privacy_officer
 
+from .display import detail_text, what_text
 from .selectors import access_log_for_user
 
 MAX_ROWS = 2000  # the newest; the API returns them all
@@ -32,6 +33,7 @@ def privacy_search(request: HttpRequest) -> HttpResponse:
 def patient_access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient, events = access_log_for_user(request.user, patient_id)
     roles = dict(Role.choices)
-    rows = [(event, roles.get(event.role, event.role)) for event in events[:MAX_ROWS]]
+    rows = [(event, roles.get(event.role, event.role), what_text(event.what), detail_text(event.detail))
+            for event in events[:MAX_ROWS]]
     return render(request, "audit/patient_access_log.html", {"patient": patient, "rows": rows, "total": events.count(),
                                                              "max_rows": MAX_ROWS})

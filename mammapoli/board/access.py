@@ -24,7 +24,7 @@ class MorningAccess:
     visits: list[Visit]
 
 
-def _visits_shown(session: ClinicSession) -> list[Visit]:
+def visits_shown(session: ClinicSession) -> list[Visit]:
     """Every visit of the morning except cancelled ones, with its steps, lags and resources."""
     steps = VisitStep.objects.select_related("step").prefetch_related(
         Prefetch("allocations",
@@ -45,7 +45,7 @@ def session_for_user(
     `records.access`). Logs each patient shown."""
     access = session_checked(user, session_id, action=action, what=what)
     session = access.session
-    visits = _visits_shown(session)
+    visits = visits_shown(session)
     access_events_record_many(
         user=user, action=action, what=what, subjects=[(visit.patient_id, visit.pk) for visit in visits],
         role=access.role, clinic_id=session.clinic_id, detail=f"session={session.pk} date={session.date.isoformat()}",

@@ -16,6 +16,7 @@ class Arrival:
     status: str
     arrival: int | None
     until: int | None
+    not_planned_reason: str = ""
 
     @property
     def status_label(self) -> str:
@@ -30,6 +31,6 @@ def arrival_list(morning: MorningFacts) -> list[Arrival]:
         result.append(Arrival(
             visit_id=visit.visit_id, code=visit.code, name=visit.name, pathway=visit.pathway, status=visit.status,
             arrival=min(s[0] for s in planned) if planned else None,
-            until=max(s[1] for s in planned) if planned else None,
+            until=max(s[1] for s in planned) if planned else None, not_planned_reason=visit.not_seen or "",
         ))
     return sorted(result, key=lambda a: (a.arrival is None, a.arrival or 0, a.code))

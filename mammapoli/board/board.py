@@ -38,6 +38,11 @@ class StepOnBoard:
     due: bool = False
     length: int = 0
     elapsed: int | None = None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
 
     @property
     def overrun(self) -> bool:
@@ -83,7 +88,7 @@ class BoardEntry:
     result_ready: bool = False
     reason: str = ""          # not seen: why the plan leaves her out
     present: bool = False     # she is in the clinic
-
+    pathway_code: str = ""
 
     @property
     def status_label(self) -> str:
@@ -96,7 +101,7 @@ def _on_board(step: StepFact, resources: dict[str, ResourceFact], now: int | Non
     holders = tuple(Holder(code=c, name=resources[c].name if c in resources else "",
                            group=resources[c].group if c in resources else "")
                     for c in effective_resources(step))
-    return StepOnBoard(code=step.code, start=start, holders=holders, length=planned_length(step),
+    return StepOnBoard(code=step.code, name=step.name, start=start, holders=holders, length=planned_length(step),
                        due=not step.started and start is not None and now is not None and start < now,
                        elapsed=now - step.actual_start if step.running and now is not None else None)
 
@@ -112,7 +117,8 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
     now = morning.now
     resources = {r.code: r for r in morning.resources}
     base = {"visit_id": visit.visit_id, "code": visit.code, "name": visit.name, "pathway": visit.pathway,
-            "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None)}
+            "status": visit.status, "arrival": min((s.planned[0] for s in visit.steps if s.planned), default=None),
+            "pathway_code": visit.pathway_code}
     if visit.status == VisitStatus.NO_SHOW:
         return BoardEntry(**base, place=NO_SHOW)
     if visit.status == VisitStatus.REBOOKED:
@@ -135,8 +141,9 @@ def board_entry(visit: VisitFact, morning: MorningFacts) -> BoardEntry:
         if visit.not_seen is not None and not any(s.planned for s in visit.steps):
             return BoardEntry(**base, place=NOT_SEEN, reason=visit.not_seen, present=present,
                               since=visit.arrived if present else None)
-        if present:
-            return BoardEntry(**base, place=ARRIVED, next=following, since=visit.arrived, present=True)
+        if present:  # she waits since she checked in
+            waited = max(now - visit.arrived, 0) if now is not None and visit.arrived is not None else None
+            return BoardEntry(**base, place=ARRIVED, next=following, since=visit.arrived, waited=waited, present=True)
         late = base["arrival"] is not None and now is not None and base["arrival"] < now
         return BoardEntry(**base, place=EXPECTED, next=following, late=late)
     last_end = max((s.actual_end for s in done), default=None)

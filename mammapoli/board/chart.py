@@ -28,6 +28,8 @@ GROUP_LABELS = {
 }
 #: Waits and lags at least this long get their minutes written on the chart (shorter ones: on hover).
 LABEL_MINUTES = 15
+#: A row's note goes after its last bar if that ends before this percent of the track.
+NOTE_ROOM = 80
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,18 @@ class Row:
     note: str = ""
     status: str = ""
     bars: tuple[Bar, ...] = ()
+    note_title: str = ""
+
+    @property
+    def note_at(self) -> tuple[str, float]:
+        """Where the note goes on the track, clear of the bars: ("left", %) after the last bar,
+        or ("right", %) before the first one when the bars reach the end of the morning."""
+        if not self.bars:
+            return "left", 0.0
+        end = max(bar.left + bar.width for bar in self.bars)
+        if end <= NOTE_ROOM:
+            return "left", round(end, 3)
+        return "right", round(100 - min(bar.left for bar in self.bars), 3)
 
 
 @dataclass(frozen=True)
@@ -134,20 +148,20 @@ def _step_bars(axis: Axis, visit: VisitFact, step: StepFact, now: int | None, *,
     bars = []
     if planned and step.planned:
         title = _("%(visit)s %(step)s: planned %(span)s with %(resources)s") % {
-            "visit": visit.code, "step": step.code, "span": _span_text(step.planned),
+            "visit": visit.code, "step": step.label, "span": _span_text(step.planned),
             "resources": ", ".join(step.planned_resources) or "—"}
         bars.append(axis.bar("planned", step.planned, family=step.family, label=label, title=title, void=void))
     shown = actual_shown(step, now)
     if actual and shown:
         title = (_("%(visit)s %(step)s: under way since %(start)s with %(resources)s") if step.running
                  else _("%(visit)s %(step)s: done %(span)s with %(resources)s")) % {
-            "visit": visit.code, "step": step.code, "span": _span_text(shown), "start": hhmm(shown[0]),
+            "visit": visit.code, "step": step.label, "span": _span_text(shown), "start": hhmm(shown[0]),
             "resources": ", ".join(step.actual_resources) or "—"}
         bars.append(axis.bar("actual", shown, family=step.family, title=title, running=step.running))
         over = overrun(step, now)
         if over:
             title = _("%(visit)s %(step)s: %(minutes)s min longer than planned") % {
-                "visit": visit.code, "step": step.code, "minutes": over[1] - over[0]}
+                "visit": visit.code, "step": step.label, "minutes": over[1] - over[0]}
             bars.append(axis.bar("overrun", over, title=title))
     return [bar for bar in bars if bar is not None]
 
@@ -191,14 +205,16 @@ def patient_row(axis: Axis, visit: VisitFact, now: int | None) -> Row:
         label = _("%(minutes)s min") % {"minutes": minutes} if minutes >= LABEL_MINUTES else ""
         bars.append(axis.bar("wait", span, label=label, title=title))
     for step in visit.steps:
-        bars += _step_bars(axis, visit, step, now, label=step.code, planned=True, actual=True)
+        bars += _step_bars(axis, visit, step, now, label=step.short_label, planned=True, actual=True)
     note = ""
     if no_show:
         note = _("no-show")
+    elif visit.not_seen and not any(step.started for step in visit.steps):
+        note = _("not on the plan")
     elif not any(effective_span(step, now) for step in visit.steps):
         note = _("not planned yet")
     return Row(key=visit.code, label=visit.code, detail=visit.name, note=note, status=visit.status,
-               bars=tuple(b for b in bars if b is not None))
+               bars=tuple(b for b in bars if b is not None), note_title=visit.not_seen or "")
 
 
 def _arrival_order(visit: VisitFact, now: int | None):

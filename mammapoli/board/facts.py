@@ -95,6 +95,16 @@ class StepFact:
     planned_resources: tuple[str, ...] = ()
     actual_resources: tuple[str, ...] = ()
     lags: tuple[Lag, ...] = ()
+    name: str = ""  # the clinic's name of the step, in the active language
+    short_name: str = ""  # for a bar of the chart
+
+    @property
+    def label(self) -> str:
+        return self.name or self.code
+
+    @property
+    def short_label(self) -> str:
+        return self.short_name or self.label
 
     @property
     def started(self) -> bool:
@@ -115,9 +125,10 @@ class VisitFact:
     patient_id: int
     code: str
     name: str
-    pathway: str
+    pathway: str  # its name (the code when it has none)
     status: str
     steps: tuple[StepFact, ...]
+    pathway_code: str = ""
     arrived: int | None = None          # when she checked in (or walked in)
     not_seen: str | None = None         # the published plan leaves her out: the engine's reason
 
@@ -146,7 +157,9 @@ def _step_fact(visit_step, day: dt.date) -> StepFact:
     if visit_step.planned_start is not None:
         planned = (minutes(visit_step.planned_start), minutes(visit_step.planned_end))
     return StepFact(
-        code=visit_step.step.code, family=step_family(visit_step.step.code), position=visit_step.step.position,
+        code=visit_step.step.code, name=visit_step.step.name or "", short_name=visit_step.step.short_name or "",
+        family=step_family(visit_step.step.code),
+        position=visit_step.step.position,
         duration=visit_step.duration, planned=planned,
         actual_start=minutes(visit_step.actual_start), actual_end=minutes(visit_step.actual_end),
         planned_resources=codes[AllocationPhase.PLANNED], actual_resources=codes[AllocationPhase.ACTUAL],
@@ -185,7 +198,7 @@ def morning_facts(session: ClinicSession, visits: Iterable[Visit], *, clock: dt.
     visit_facts = tuple(
         VisitFact(
             visit_id=visit.pk, patient_id=visit.patient_id, code=visit.code, name=visit.patient.full_name,
-            pathway=visit.pathway.name or visit.pathway.code, status=visit.status,
+            pathway=visit.pathway.name or visit.pathway.code, pathway_code=visit.pathway.code, status=visit.status,
             steps=tuple(sorted((_step_fact(vs, day) for vs in visit.steps.all()), key=lambda s: s.position)),
             arrived=clock_minutes(visit.arrived_at, day) if visit.arrived_at is not None else None,
             not_seen=not_seen.get(visit.code),

@@ -28,7 +28,7 @@ def _at(session: ClinicSession, clock: dt.time | None) -> dt.datetime | None:
 
 def _resource_label(resource: Resource) -> str:
     name = f" {resource.name}" if resource.name else ""
-    return f"{resource.code}{name} ({resource.kind.name or resource.kind.code})"
+    return f"{resource.code}{name} ({resource.kind})"
 
 
 class _MorningTimes(forms.Form):
@@ -79,7 +79,7 @@ class WalkInForm(_MorningTimes, PatientFields):
 
     def __init__(self, *args, session: ClinicSession, **kwargs):
         super().__init__(*args, session=session, **kwargs)
-        self.fields["pathway"].choices = [(p.code, p.code) for p in active_pathways(session.clinic_id)]
+        self.fields["pathway"].choices = [(p.code, str(p)) for p in active_pathways(session.clinic_id)]
         self.fields["at"].label = _("arrived at")
 
     def walk_in_arguments(self) -> dict:

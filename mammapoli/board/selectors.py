@@ -40,6 +40,18 @@ class BoardRow:
     entry: BoardEntry
     actions: RowActions
 
+    @property
+    def finish_buttons(self) -> list[tuple[str, str]]:
+        """(step code, its name) of each step the row can finish."""
+        running = {step.code: step.label for step in (self.entry.current, self.entry.lab) if step is not None}
+        return [(code, running.get(code, code)) for code in self.actions.finish]
+
+    @property
+    def start_label(self) -> str:
+        following = self.entry.next
+        return following.label if following is not None and following.code == self.actions.start else (
+            self.actions.start or "")
+
 
 @dataclass(frozen=True)
 class Board:
@@ -48,7 +60,7 @@ class Board:
     morning: MorningFacts
     entries: list[BoardEntry]
     rows: list[BoardRow]
-    pathways: list[str]
+    pathways: list[tuple[str, str]]  # (code, name) of the pathways to switch to
     pending_job: PlanJob | None = None
 
     @property
@@ -60,7 +72,8 @@ def day_view_for_user(
     user: User, session_id: int, *, rows: str = RESOURCES, printing: bool = False, clock: dt.datetime | None = None,
 ) -> DayView:
     access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
-    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now())
+    morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
+                            not_seen=published_not_seen(access.session))
     return DayView(
         session=access.session, role=access.membership.role, morning=morning,
         chart=day_chart(morning, rows if rows in ROW_MODES else RESOURCES),
@@ -77,7 +90,7 @@ def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = N
     own = frozenset(own_resources(access.membership).values_list("code", flat=True))
     return Board(session=access.session, role=access.membership.role, morning=morning, entries=entries,
                  rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
-                 pathways=list(active_pathways(access.session.clinic_id).values_list("code", flat=True)),
+                 pathways=[(p.code, str(p)) for p in active_pathways(access.session.clinic_id)],
                  pending_job=pending_plan_job(access.session) if planner else None)
 
 

@@ -14,5 +14,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/absences/<int:absence_id>/shorten/", views.absence_change,
          {"change": "shorten"}, name="absence-shorten"),
     path("visits/<int:visit_id>/event/", views.visit_event, name="visit-event"),
+    path("my-patients/", views.my_patients, name="my-patients"),
     path("visits/<int:visit_id>/rebook/", views.visit_rebook_view, name="visit-rebook"),
 ]

@@ -29,6 +29,7 @@ from mammapoli.web.form_errors import form_add_service_errors
 
 from .chart import RESOURCES
 from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm, WithdrawForm
+from .my_patients import my_next_patients
 from .selectors import board_for_user, day_view_for_user
 
 
@@ -42,6 +43,12 @@ def day_view(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 def board(request: HttpRequest, session_id: int) -> HttpResponse:
     return render(request, "board/board.html", {"board": board_for_user(request.user, session_id)})
+
+
+@login_required
+def my_patients(request: HttpRequest) -> HttpResponse:
+    """A specialist's own steps this morning, in order, and where each patient is now."""
+    return render(request, "board/my_patients.html", {"mine": my_next_patients(request.user)})
 
 
 def _to_board(session: ClinicSession) -> HttpResponse:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from .models import (
     AvailabilityException,
@@ -22,7 +23,7 @@ class StaffMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class ResourceKindInline(admin.TabularInline):
+class ResourceKindInline(TranslationTabularInline):
     model = ResourceKind
     extra = 0
 
@@ -43,7 +44,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResourceKind)
-class ResourceKindAdmin(admin.ModelAdmin):
+class ResourceKindAdmin(TranslationAdmin):
     list_display = ["code", "name", "category", "clinic"]
     list_filter = ["clinic", "category"]
     search_fields = ["code", "name"]
@@ -76,15 +77,15 @@ class AvailabilityExceptionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class PathwayStepInline(admin.TabularInline):
+class PathwayStepInline(TranslationTabularInline):
     model = PathwayStep
     extra = 0
     show_change_link = True
-    fields = ["position", "code", "name", "duration"]
+    fields = ["position", "code", "name", "short_name", "duration"]
 
 
 @admin.register(Pathway)
-class PathwayAdmin(admin.ModelAdmin):
+class PathwayAdmin(TranslationAdmin):
     list_display = ["code", "name", "clinic", "active"]
     list_filter = ["clinic", "active"]
     search_fields = ["code", "name"]
@@ -111,7 +112,7 @@ class StepSameAsInline(admin.TabularInline):
 
 
 @admin.register(PathwayStep)
-class PathwayStepAdmin(admin.ModelAdmin):
+class PathwayStepAdmin(TranslationAdmin):
     list_display = ["__str__", "name", "duration", "position"]
     list_filter = ["pathway__clinic", "pathway"]
     inlines = [StepNeedInline, StepPrecedenceInline, StepSameAsInline]

@@ -223,6 +223,8 @@ class PathwayStep(models.Model):
     pathway = models.ForeignKey(Pathway, on_delete=models.CASCADE, related_name="steps", verbose_name=_("pathway"))
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=100, blank=True)
+    short_name = models.CharField(_("short name"), max_length=16, blank=True,
+                                  help_text=_("For the bars of the day view, e.g. echo; empty: the name."))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     duration = models.PositiveSmallIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(1)],

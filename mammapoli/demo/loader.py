@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from mammapoli.clinics.models import Resource, StaffMember, WeeklyAvailability
+from mammapoli.clinics.models import Pathway, PathwayStep, Resource, ResourceKind, StaffMember, WeeklyAvailability
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.records.models import Patient, Referral
@@ -40,6 +40,7 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     clinic.title = definition["clinic"]["title"]
     clinic.save(update_fields=["title"])
     _same_hours_every_working_day(clinic, day)
+    _names(clinic, definition["names"])
     for entry in definition["patients"]:
         referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
         session.visits.filter(code=entry["id"]).update(referral=referral)
@@ -59,6 +60,19 @@ def _same_hours_every_working_day(clinic, day: dt.date) -> None:
         WeeklyAvailability.objects.bulk_create(
             WeeklyAvailability(resource=resource, weekday=weekday, start=start, end=end)
             for weekday in range(5) if weekday not in have for start, end in hours)
+
+
+def _names(clinic, names: dict) -> None:
+    """The clinic's Dutch and English names of its resource kinds, pathways and steps."""
+    for model, rows, key in ((ResourceKind, ResourceKind.objects.filter(clinic=clinic), "kinds"),
+                             (Pathway, Pathway.objects.filter(clinic=clinic), "pathways"),
+                             (PathwayStep, PathwayStep.objects.filter(pathway__clinic=clinic), "steps")):
+        for row in rows:
+            given = names[key].get(row.code)
+            if given:
+                shorter = {"short_name_nl": given["short_nl"], "short_name_en": given["short_en"]} \
+                    if "short_nl" in given else {}
+                model.objects.filter(pk=row.pk).update(name_nl=given["nl"], name_en=given["en"], **shorter)
 
 
 def _patient(entry: dict) -> Patient:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.clinics.models import Clinic, Pathway
+from mammapoli.clinics.names import ClinicNames, clinic_names
 from mammapoli.records.models import Patient, Referral
 
 from .adapter import session_to_morning
@@ -40,6 +41,8 @@ class MorningTry:
     day: dt.date
     placement: Placement | None = None
     blocked: Blocked | UnplannedBlock | None = None
+    names: ClinicNames | None = None  # to name steps and kinds in the message
+    pathway: str | None = None
 
     @property
     def fits(self) -> bool:
@@ -60,7 +63,9 @@ class MorningTry:
         if b.too_late:
             return _("Arriving at %(arrival)s, the pathway (at least %(needed)d minutes) cannot be done between "
                      "then and %(end)s.") % {"arrival": clock(b.start), "needed": b.needed, "end": clock(b.end)}
-        values = {"kind": b.kind, "resources": ", ".join(b.resources) or "-", "needed": b.needed, "step": b.step,
+        names = self.names or ClinicNames()
+        values = {"kind": names.kind(b.kind), "resources": ", ".join(b.resources) or "-", "needed": b.needed,
+                  "step": names.step(b.step, self.pathway),
                   "start": clock(b.start), "end": clock(b.end), "free": b.free}
         if b.full:
             return _("No %(kind)s (%(resources)s) has %(needed)d free minutes between %(start)s and %(end)s "
@@ -125,11 +130,12 @@ def new_patient_entry(pathway: Pathway) -> dict:
     return {"id": NEW_PATIENT, "pathway": pathway.code}
 
 
-def try_morning(clinic: Clinic, pathway: Pathway, day: dt.date, *, arrival: int | None = None) -> MorningTry:
+def try_morning(clinic: Clinic, pathway: Pathway, day: dt.date, *, arrival: int | None = None,
+                names: ClinicNames | None = None) -> MorningTry:
     result = fit_into(morning_for(clinic, day), new_patient_entry(pathway), arrival=arrival)
     if isinstance(result, Placement):
         return MorningTry(day, placement=result)
-    return MorningTry(day, blocked=result)
+    return MorningTry(day, blocked=result, names=names, pathway=pathway.code)
 
 
 def earliest_fit(
@@ -148,12 +154,13 @@ def earliest_fit(
     target = target_date(urgency, received_on)
     last = add_working_days(max(target, today), HORIZON_WORKING_DAYS)
     tried = []
+    names = clinic_names(clinic.pk)
     for day in working_days_after(today):
         if day > last:
             break
         if day in skip_days or not is_working_day(day):
             continue
-        attempt = try_morning(clinic, pathway, day)
+        attempt = try_morning(clinic, pathway, day, names=names)
         tried.append(attempt)
         if attempt.fits:
             break

@@ -1,8 +1,8 @@
 """The one module that calls the scheduling engine's Python API.
 
 Everything else on the Django side speaks the exchange format (`mammapoli-morning/1` in,
-`mammapoli-plan/1` out) and this module's `PlanProgress`, so an engine change touches only
-this file.
+`mammapoli-plan/1` out) and this module's `PlanProgress` and `EnginePlan` (the plan, and the
+reasons as codes for a translation), so an engine change touches only this file.
 """
 
 from collections.abc import Callable
@@ -28,6 +28,15 @@ class PlanProgress:
         return {**asdict(self), "elapsed": round(self.elapsed, 3)}
 
 
+@dataclass(frozen=True)
+class EnginePlan:
+    """The `mammapoli-plan/1` dict, and per unscheduled patient her reason as
+    `{"code": …, "params": {…}}` (empty for a reason the engine gives in words only)."""
+
+    plan: dict
+    reasons: dict[str, dict]
+
+
 def solve_morning(
     morning: dict,
     *,
@@ -36,8 +45,8 @@ def solve_morning(
     on_progress: Callable[[PlanProgress], bool] | None = None,
     workers: int | None = None,
     assigned: dict[str, list[list[str]]] | None = None,
-) -> dict:
-    """Plan `morning` and return the `mammapoli-plan/1` dict (INVALID/INFEASIBLE plans too).
+) -> EnginePlan:
+    """Plan `morning`: the `mammapoli-plan/1` dict (INVALID/INFEASIBLE plans too) and the reasons.
 
     `on_progress` is called on every improving plan; returning False stops the engine,
     which then returns the best plan found so far. `assigned`: steps that must be done by a
@@ -53,7 +62,8 @@ def solve_morning(
     problem = _with_assignments(morning, assigned) if assigned else morning
     result = scheduler.solve(problem, time_limit=time_limit, workers=workers or settings.SCHEDULER_WORKERS,
                              seed=seed, on_progress=report if on_progress else None)
-    return scheduler.plan_to_json(result)
+    reasons = {u.patient: {"code": u.code, "params": u.params} for u in result.unscheduled if u.code}
+    return EnginePlan(plan=scheduler.plan_to_json(result), reasons=reasons)
 
 
 def _with_assignments(morning: dict, assigned: dict[str, list[list[str]]]):

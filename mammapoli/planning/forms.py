@@ -1,6 +1,7 @@
 """Forms of the planner's pages (booking, planning). They only read input; services write."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -53,4 +54,17 @@ class BookForm(forms.Form):
 
 
 class PlanForm(forms.Form):
+    """Empty: the clinic's default time limit; otherwise from 1 second up to that default."""
+
     time_limit = forms.IntegerField(label=_("time limit (seconds)"), min_value=1, required=False)
+
+    def __init__(self, *args, default: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_limit"]
+        field.max_value = default
+        field.validators.append(MaxValueValidator(default))
+        field.widget.attrs.update(min=1, max=default, placeholder=str(default))
+        field.help_text = _("Empty: %(seconds)s s, the most the engine may take.") % {"seconds": default}
+
+    def seconds(self) -> int:
+        return self.cleaned_data["time_limit"] or self.fields["time_limit"].max_value

@@ -16,6 +16,7 @@ from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Clinic, Pathway, PathwayStep, Resource
@@ -49,7 +50,7 @@ class ClinicSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.clinic} {self.date:%Y-%m-%d}"
+        return f"{self.clinic}, {formats.date_format(self.date, 'DATE_FORMAT')}"
 
 
 class VisitStatus(models.TextChoices):
@@ -276,8 +277,12 @@ class PlanJob(models.Model):
 
     @property
     def trigger_text(self) -> str:
-        """Why it ran, for people: "patient arrived P03 10:20"."""
-        return f"{self.get_trigger_display()} {self.trigger_detail}".strip()
+        """Why it ran, for people: "patient arrived P03 10:20", steps and pathways by name."""
+        from mammapoli.clinics.names import clinic_names
+
+        from .display import trigger_text
+
+        return trigger_text(self, clinic_names(self.session.clinic_id))
 
 
 class PlanStatus(models.TextChoices):
@@ -295,6 +300,10 @@ class Plan(models.Model):
     job = models.OneToOneField(PlanJob, on_delete=models.CASCADE, related_name="plan", verbose_name=_("job"))
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
     data = models.JSONField(_("plan"), help_text=_("The plan in the exchange format (mammapoli-plan/1)."))
+    reasons = models.JSONField(
+        _("reasons"), default=dict, blank=True,
+        help_text=_("Per patient who cannot be seen: the engine's reason as a code and its parameters, to show "
+                    "it in the reader's language (the plan itself keeps the English words)."))
     solver_status = models.CharField(_("solver status"), max_length=10)
     scheduled = models.PositiveIntegerField(_("patients seen"))
     priority_scheduled = models.PositiveIntegerField(_("priority seen"))

@@ -49,4 +49,4 @@ def pathway_suggest(*, referral: Referral, patient_age: int | None) -> PathwaySu
     first = min(pathways.values(), key=lambda p: p.code, default=None)
     if first is None:
         return None
-    return PathwaySuggestion(first, "only", _("The clinic's pathway %(code)s.") % {"code": first.code})
+    return PathwaySuggestion(first, "only", _("The clinic's pathway %(name)s.") % {"name": first})

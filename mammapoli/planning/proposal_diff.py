@@ -18,6 +18,7 @@ from mammapoli.audit.services import access_events_record_many
 from .adapter import morning_fingerprint, session_to_morning
 from .insertion import minutes
 from .models import Plan, PlanStatus, Visit, VisitStatus
+from .reasons import plan_reasons
 
 #: Not in the clinic yet: a new time is a call to make.
 WAITING_AT_HOME = (VisitStatus.BOOKED,)
@@ -127,7 +128,7 @@ def proposal_diff(*, plan: Plan, user: AbstractBaseUser | None = None) -> Propos
     after = _by_patient(plan.data["assignments"])
     fixed = {f["patient"] for f in morning.get("fixed", [])}
     arrived = {p["id"] for p in morning["patients"] if "arrived" in p}
-    reasons = {u["patient"]: u["reason"] for u in plan.data.get("unscheduled", [])}
+    reasons = plan_reasons(plan)  # in the reader's language
     visits = {v.code: v for v in Visit.objects.filter(session_id=plan.session_id).select_related("patient")}
     changes = []
     for patient in morning["patients"]:

@@ -9,6 +9,7 @@ from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Resou
 
 from .adapter import hhmm, session_to_plan
 from .models import OPEN_VISIT_STATUSES, ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus, Visit
+from .reasons import plan_reasons
 
 
 def session_by_clinic_and_date(clinic_name: str, day: dt.date) -> ClinicSession | None:
@@ -22,9 +23,10 @@ def published_plan(session: ClinicSession) -> dict:
 
 
 def published_not_seen(session: ClinicSession) -> dict[str, str]:
-    """The visits the morning's published plan leaves out, with the engine's reason (by code)."""
-    last = Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).only("data").first()
-    return {u["patient"]: u["reason"] for u in last.data.get("unscheduled", [])} if last else {}
+    """The visits the morning's published plan leaves out, with the engine's reason (by code), in
+    the reader's language."""
+    last = Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).select_related("session", "job").first()
+    return plan_reasons(last) if last else {}
 
 
 def pending_plan_job(session: ClinicSession) -> PlanJob | None:

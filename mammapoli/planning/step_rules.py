@@ -8,6 +8,7 @@ written. Each function returns the problems as {field: message}; empty means all
 
 import datetime as dt
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from mammapoli.clinics.models import PathwayStep, Resource
@@ -101,7 +102,7 @@ def at_problems(session: ClinicSession, at: dt.datetime, *, before_start_allowed
     """`at` (aware) must be on the morning's date, within its window."""
     local = at.astimezone(clinic_zone())
     if local.date() != session.date:
-        return {"at": _("Not on the morning of %(date)s.") % {"date": session.date.isoformat()}}
+        return {"at": _("Not on the morning of %(date)s.") % {"date": formats.date_format(session.date, "DATE_FORMAT")}}
     if local.time() > session.end:
         return {"at": _("After the end of the morning (%(end)s).") % {"end": session.end.strftime("%H:%M")}}
     if not before_start_allowed and local.time() < session.start:

@@ -6,6 +6,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral-new"),
     path("referrals/<int:referral_id>/", views.referral_detail, name="referral"),
     path("referrals/<int:referral_id>/book/", views.referral_book, name="referral-book"),

@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.models import Clinic
+from mammapoli.clinics.names import clinic_names
 from mammapoli.clinics.selectors import active_pathway, active_pathways
 from mammapoli.planning.access import plan_for_user, plan_job_for_user
 from mammapoli.planning.booking_search import booking_suggestion
@@ -26,6 +27,7 @@ from mammapoli.planning.models import FINISHED_JOB_STATUSES, ClinicSession, Plan
 from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import proposal_diff
+from mammapoli.planning.referral_list import OPEN, ReferralFilter, referrals_for_planner
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
@@ -61,6 +63,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    """The referrals of the planner's clinics: open, booked, or past their target; filters."""
+    clinics = _planner_clinics(request.user)
+    form = ReferralFilter(request.GET or {"state": OPEN}, clinics=clinics)
+    rows, today = [], timezone.localdate()
+    if clinics and form.is_valid():
+        data = form.cleaned_data
+        rows = referrals_for_planner(request.user, state=data["state"] or OPEN, urgency=data["urgency"],
+                                     clinic_id=int(data["clinic"]) if data["clinic"] else None,
+                                     received_from=data["received_from"], today=today)
+    return render(request, "planning/referral_list.html", {
+        "form": form, "clinics": clinics, "rows": [(row, row.late_on(today)) for row in rows]})
+
+
+@login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
     clinics = _planner_clinics(request.user)
     form = ReferralForm(request.POST or None, clinics=clinics)
@@ -88,10 +105,12 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
             messages.error(request, _("Not an active pathway of this clinic."))
     result = booking_suggestion(referral=referral, pathway=chosen)
     fit = result.search.fit if result.search else None
+    names = clinic_names(referral.clinic_id)
     return render(request, "planning/referral_detail.html", {
         "referral": referral, "result": result, "search": result.search,
         "arrival": clock(fit.placement.arrival) if fit else None,
-        "steps": [{"step": s.step, "start": clock(s.start), "end": clock(s.end), "resources": s.resources}
+        "steps": [{"step": names.step(s.step, result.search.pathway.code), "start": clock(s.start),
+                   "end": clock(s.end), "resources": s.resources}
                   for s in fit.placement.steps] if fit else [],
         "pathways": active_pathways(referral.clinic_id), "target": target_date(referral.urgency, referral.received_on),
         "visits": referral.visits.select_related("session").order_by("session__date"),
@@ -116,7 +135,7 @@ def referral_book(request: HttpRequest, referral_id: int) -> HttpResponse:
         messages.error(request, error.message if isinstance(error, Conflict) else " ".join(error.messages))
         return redirect("planning:referral", referral_id=referral.pk)
     messages.success(request, _("Booked: %(code)s on %(date)s, arrival %(arrival)s.") % {
-        "code": visit.code, "date": visit.session.date.isoformat(),
+        "code": visit.code, "date": formats.date_format(visit.session.date, "DATE_FORMAT"),
         "arrival": form.cleaned_data["arrival"].strftime("%H:%M")})
     return redirect("planning:referral", referral_id=referral.pk)
 
@@ -128,15 +147,12 @@ def session_plan(request: HttpRequest, session_id: int) -> HttpResponse:
     access = session_for_user(request.user, session_id, roles=PLANNERS if posted else None,
                               action=Action.WRITE if posted else Action.READ, what="plan job" if posted else "planning")
     session = access.session
-    if posted:
-        form = PlanForm(request.POST)
-        if form.is_valid():
-            limit = min(form.cleaned_data["time_limit"] or settings.SCHEDULER_TIME_LIMIT,
-                        settings.SCHEDULER_TIME_LIMIT)
-            job = plan_job_start(user=request.user, session=session, time_limit=limit)
-            return redirect("planning:job", job_id=job.job_id)
-    return render(request, "planning/session_plan.html", {
-        "session": session, "form": PlanForm(), "may_plan": access.role in PLANNERS,
+    form = PlanForm(request.POST if posted else None, default=settings.SCHEDULER_TIME_LIMIT)
+    if posted and form.is_valid():
+        job = plan_job_start(user=request.user, session=session, time_limit=form.seconds())
+        return redirect("planning:job", job_id=job.job_id)
+    return render(request, "planning/session_plan.html", status=400 if posted else 200, context={
+        "session": session, "form": form, "may_plan": access.role in PLANNERS,
         "visits": session.visits.count(),
         "jobs": session.plan_jobs.select_related("plan")[:10],
         "published": Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).first(),

@@ -57,7 +57,7 @@ def membership_for(user: AbstractBaseUser | AnonymousUser, clinic_id: int) -> St
 def _visit_check(user, visit_id: int, *, findings: bool, write_section: str | None, action: Action, what: str,
                  lock: bool = False, roles: Collection[str] | None = None) -> tuple[VisitAccess | None, dict, str]:
     """(access or None, the access-log fields, why it is refused or "")."""
-    queryset = Visit.objects.select_related("session__clinic", "patient", "pathway")
+    queryset = Visit.objects.select_related("session__clinic", "patient", "pathway", "referral")
     if lock:
         queryset = queryset.select_for_update(of=("self",))
     visit = queryset.filter(pk=visit_id).first()

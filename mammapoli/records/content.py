@@ -265,6 +265,8 @@ class ConclusionContent(StrictSerializer):
     """The surgeon's conclusion: the outcome, the plan, when the patient was told."""
 
     outcome = _choice(Outcome.choices, _("triple-assessment outcome"))
+    outcome_override = _text(_("why benign although the computed assessment is positive or discordant"),
+                             max_length=1000)
     plan = _choice(Plan.choices, _("plan"))
     plan_notes = _text(_("notes on the plan"))
     told_at = serializers.DateTimeField(allow_null=True, required=False, default=None,

@@ -59,9 +59,15 @@ class TableNode:
     name: str
     label: str
     columns: list[str] = field(default_factory=list)
+    widgets: list[str] = field(default_factory=list)  # per column: its cells' widget (sets its width)
     rows: list[list[FieldNode]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     kind: str = "table"
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """(label, widget) per column."""
+        return list(zip(self.columns, self.widgets, strict=True))
 
 
 def layout(section: str, content: dict, errors: dict | None = None, *, editable: bool, prefix: str = "") -> list:
@@ -96,7 +102,9 @@ def _node(item, value, errors, path: str, editable: bool):
             row_error = row_errors[index] if index < len(row_errors) else {}
             rows.append(_children(item.child, row_value, row_error, f"{path}.{index}.", editable))
         columns = [str(child.label or name) for name, child in item.child.fields.items()]
-        return TableNode(name=path, label=label, columns=columns, rows=rows, errors=_messages(errors))
+        widgets = [_field(child, None, name, "", []).widget for name, child in item.child.fields.items()]
+        return TableNode(name=path, label=label, columns=columns, widgets=widgets, rows=rows,
+                         errors=_messages(errors))
     if isinstance(item, serializers.Serializer):
         return GroupNode(name=path, label=label, children=_children(item, value, errors, f"{path}.", editable),
                          errors=_messages(errors))

@@ -19,7 +19,7 @@ from mammapoli.letters.tasks import gp_letter_queue
 from mammapoli.planning.models import Visit
 
 from .access import WriteAttempt, visit_write
-from .content import Plan, content_validate, plain, section_defaults
+from .content import Outcome, Plan, content_validate, plain, section_defaults
 from .errors import ContentInvalid, NothingToSign, SectionNotSigned, SectionSigned, StaleVersion, VersionRequired
 from .models import ChangeKind, FormSection, SectionVersion, VisitForm
 from .scoring import BadgeState, concordance_of
@@ -67,14 +67,26 @@ def _changed_fields(old: Mapping, new: Mapping) -> dict:
 
 def _check_plan(section: FormSection, content: Mapping, *, errors_under: str | None = None) -> None:
     """Reassure and discharge only when the triple assessment is negative and complete: never
-    with a positive or discordant assessment or a biopsy whose result is still out."""
-    if section.key != SectionKey.CONCLUSION or content.get("plan") != Plan.DISCHARGE:
+    with a positive or discordant assessment or a biopsy whose result is still out. A benign
+    outcome against a positive or discordant assessment needs the surgeon's reason, written
+    in `outcome_override` (and so kept in the section's history)."""
+    if section.key != SectionKey.CONCLUSION:
+        return
+    discharge = content.get("plan") == Plan.DISCHARGE
+    benign = content.get("outcome") == Outcome.BENIGN and not (content.get("outcome_override") or "").strip()
+    if not discharge and not benign:
         return
     contents = dict(FormSection.objects.filter(form=section.form_id).values_list("key", "content"))
     verdict = concordance_of(contents)
-    if verdict.positive or verdict.discordant or not verdict.complete:
-        errors = {"plan": [_("Reassure and discharge needs a negative, complete triple assessment; "
-                             "this one is %(state)s.") % {"state": BadgeState(verdict.state).label}]}
+    errors = {}
+    state = BadgeState(verdict.state).label
+    if discharge and (verdict.positive or verdict.discordant or not verdict.complete):
+        errors["plan"] = [_("Reassure and discharge needs a negative, complete triple assessment; "
+                            "this one is %(state)s.") % {"state": state}]
+    if benign and (verdict.positive or verdict.discordant):
+        errors["outcome_override"] = [_("The computed assessment is %(state)s: say why the outcome is benign "
+                                        "nevertheless, or choose another outcome.") % {"state": state}]
+    if errors:
         raise ContentInvalid({errors_under: errors} if errors_under else errors)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import patient_views, views
 
 urlpatterns = [
     path("visits/", views.visit_list, name="visit-list"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("visits/<int:visit_id>/form/<str:section>/sign/", views.section_sign, name="form-section-sign"),
     path("visits/<int:visit_id>/form/<str:section>/addendum/", views.section_addendum, name="form-section-addendum"),
     path("mdo/", views.mdo_list, name="mdo-list"),
+    path("patients/", patient_views.patient_search, name="patient-search"),
+    path("patients/<int:patient_id>/", patient_views.patient_detail, name="patient-detail"),
 ]

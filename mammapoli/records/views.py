@@ -28,7 +28,7 @@ from .content import content_validate
 from .errors import ContentInvalid, FormChangeRefused, StaleVersion
 from .form_layout import field_display, layout, parse
 from .models import FormSection
-from .sections import SECTION_KEYS, SECTION_WRITERS
+from .sections import SECTION_KEYS, SECTION_WRITERS, SectionKey
 
 
 def _section_or_404(section: str) -> str:
@@ -45,16 +45,29 @@ def _posted_version(request: HttpRequest) -> int | None:
 
 def _changes(section: str, row) -> dict:
     """A version row with its changes as (label, old, new) for display."""
-    return {"row": row, "changes": [(*field_display(section, name, change["old"]),
-                                     field_display(section, name, change["new"])[1])
-                                    for name, change in row.changes.items()]}
+    return {"row": row, "role": dict(Role.choices).get(row.role, row.role),
+            "changes": [(*field_display(section, name, change["old"]), field_display(section, name, change["new"])[1])
+                        for name, change in row.changes.items()]}
+
+
+def _from_referral(section, referral) -> dict | None:
+    """The clinical examination's complaint, not written yet, taken from the referral (the
+    surgeon checks and saves it: nothing is typed twice)."""
+    if referral is None or section.key != SectionKey.CLINICAL or section.content.get("complaint"):
+        return None
+    text = referral.get_complaint_display()
+    text = f"{text[:1].upper()}{text[1:]}" + (f": {referral.reason}" if referral.reason else "")
+    return {**section.content, "complaint": text}
 
 
 def _section_context(view: selectors.SectionView, *, bound: dict | None = None, errors: dict | None = None,
-                     reason: str = "", reason_errors: list | None = None, conflict: dict | None = None) -> dict:
+                     reason: str = "", reason_errors: list | None = None, conflict: dict | None = None,
+                     referral=None) -> dict:
     section = view.section
     editable = view.writable and not section.signed
     amendable = view.writable and section.signed
+    prefilled = _from_referral(section, referral) if editable and bound is None else None
+    bound = prefilled or bound
     signed_nodes = layout(section.key, view.signed_content or {}, editable=False) if section.signed else None
     return {
         "view": view, "key": section.key, "label": section.get_key_display(), "section": section,
@@ -68,7 +81,8 @@ def _section_context(view: selectors.SectionView, *, bound: dict | None = None, 
         "version": conflict["theirs"].version if conflict else section.version,
         "reason": reason, "reason_errors": reason_errors or [],
         "history": [_changes(section.key, row) for row in reversed(view.section.history)],
-        "conflict": conflict,
+        "conflict": conflict, "prefilled": bool(prefilled),
+        "signed_content_version": section.signed_version - 1 if section.signed else None,
     }
 
 
@@ -77,7 +91,8 @@ def _page(request: HttpRequest, form: selectors.FormView, *, status: int = 200, 
     sections = []
     for key, view in form.sections.items():
         overrides = section_overrides if section_overrides.get("key") == key else {}
-        sections.append(_section_context(view, **{k: v for k, v in overrides.items() if k != "key"}))
+        sections.append(_section_context(view, referral=form.visit.referral,
+                                         **{k: v for k, v in overrides.items() if k != "key"}))
     own = [s for s in sections if s["editable"] or s["amendable"]]
     context = {"form": form, "visit": form.visit, "patient": form.visit.patient, "sections": sections,
                "own_sections": own, "concordance": form.concordance, "now": timezone.now(),
@@ -147,14 +162,15 @@ def section_save(request: HttpRequest, visit_id: int, section: str) -> HttpRespo
 def section_sign(request: HttpRequest, visit_id: int, section: str) -> HttpResponse:
     section = _section_or_404(section)
     try:
-        services.form_section_sign(user=request.user, visit_id=visit_id, section=section,
-                                   expected_version=_posted_version(request))
+        signed = services.form_section_sign(user=request.user, visit_id=visit_id, section=section,
+                                            expected_version=_posted_version(request))
     except StaleVersion:
         messages.error(request, _("The section changed after you opened it: read it again before signing."))
         return _back(visit_id, section)
     except FormChangeRefused as refusal:
         return _refused(request, visit_id, section, refusal)
-    messages.success(request, _("%(section)s signed.") % {"section": FormSection(key=section).get_key_display()})
+    messages.success(request, _("%(section)s: version %(version)s signed.") % {
+        "section": FormSection(key=section).get_key_display(), "version": signed.signed_version - 1})
     return _back(visit_id, section)
 
 

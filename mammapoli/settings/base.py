@@ -73,8 +73,16 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE={LANGUAGE_CODE!r}: expected nl or en")
 LOCALE_PATHS = [BASE_DIR / "mammapoli" / "locale"]
+# Dates the Dutch way ("di 1 december 2026"): mammapoli/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["mammapoli.formats"]
+# A clinic's pathways, steps and resource kinds have a name per language (django-modeltranslation);
+# a name left empty in one language falls back to the other, and then to the code.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "nl"
+MODELTRANSLATION_LANGUAGES = ("nl", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("nl", "en")
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin: pathways, steps and resource kinds are named in each language
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -170,7 +178,22 @@ STORAGES = {
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-if CELERY_TASK_ALWAYS_EAGER:
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # A broker that needs no server (kombu's file-system transport): `make demo` runs a real
+    # worker on it, so the demo answers "plan this morning" at once, as production does with
+    # Redis. Producer and workers share one folder of messages.
+    _folder = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".broker")))
+    try:
+        for _part in ("queue", "processed", "control"):
+            (_folder / _part).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"CELERY_BROKER_FOLDER={str(_folder)!r}: cannot be used ({exc})") from None
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_folder / "queue"), "data_folder_out": str(_folder / "queue"),
+        "processed_folder": str(_folder / "processed"), "control_folder": str(_folder / "control"),
+        "store_processed": False, "polling_interval": 0.5,
+    }
+elif CELERY_TASK_ALWAYS_EAGER:
     # Eager tasks still build a (never connected) producer: an in-memory transport keeps
     # kombu from warning about the missing broker host.
     CELERY_BROKER_TRANSPORT = "memory"
@@ -205,6 +228,16 @@ CELERY_BEAT_SCHEDULE = {
     "plan-jobs-sweep": {"task": "planning.plan_jobs_sweep", "schedule": float(PLAN_JOB_SWEEP_INTERVAL),
                         "options": {"expires": float(PLAN_JOB_SWEEP_INTERVAL)}},
 }
+
+# Public holidays (no mornings, not counted as working days for the urgency targets): a country
+# code of the `holidays` library.
+HOLIDAY_COUNTRY = env.str("HOLIDAY_COUNTRY", default="NL")
+try:
+    import holidays as _holidays
+
+    _holidays.country_holidays(HOLIDAY_COUNTRY)
+except NotImplementedError:
+    raise ImproperlyConfigured(f"HOLIDAY_COUNTRY={HOLIDAY_COUNTRY!r}: not a country the holidays library knows") from None
 
 # Engine defaults for "plan this morning"; a request may ask for less, never for more.
 SCHEDULER_TIME_LIMIT = env_int("SCHEDULER_TIME_LIMIT", default=10, minimum=1)

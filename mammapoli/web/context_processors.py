@@ -2,9 +2,10 @@
 
 from django.http import HttpRequest
 
-from mammapoli.clinics.models import Role
+from mammapoli.clinics.models import Resource, Role
 from mammapoli.clinics.selectors import memberships_for_user
 from mammapoli.records.access import FINDINGS_ROLES
+from mammapoli.records.patient_search import SEARCH_ROLES
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -14,5 +15,6 @@ def navigation(request: HttpRequest) -> dict:
     roles = {membership.role for membership in memberships_for_user(user)}
     return {"nav": {
         "in_a_team": bool(roles), "plans": Role.PLANNER in roles, "reads_findings": bool(roles & FINDINGS_ROLES),
-        "privacy_officer": Role.PRIVACY_OFFICER in roles,
+        "privacy_officer": Role.PRIVACY_OFFICER in roles, "searches": bool(roles & SEARCH_ROLES),
+        "on_the_plan": Resource.objects.filter(staff_member__user=user).exists(),
     }}

@@ -111,3 +111,11 @@ def test_a_visit_marked_done_is_done_even_without_every_time_recorded():
 def test_a_patient_who_left_early_is_listed_apart_from_those_done():
     entry = board_entry(fna_visit(status="left", **{k: LAB_DONE[k] for k in ("exam", "us")}), morning(now="09:00"))
     assert (entry.place, entry.since, entry.next) == (LEFT, span("08:35", "08:35")[0], None)
+
+
+def test_a_patient_who_arrived_waits_since_her_arrival():
+    import dataclasses
+
+    arrived = dataclasses.replace(fna_visit(status="arrived"), arrived=span("07:55", "07:55")[0])
+    entry = board_entry(arrived, morning(arrived, now="08:25"))
+    assert (entry.place, entry.since, entry.waited) == (ARRIVED, span("07:55", "07:55")[0], 30)

@@ -86,3 +86,23 @@ def test_the_patient_rows_in_order_of_arrival_with_the_no_show_and_the_walk_ins_
     p04 = next(r for r in group.rows if r.key == "P04")
     assert bars(p04, "lag") == [(*span("09:55", "10:25"), "lab 30 min")]
     assert bars(p04, "wait") == [(*span("09:20", "09:25"), "")]
+
+
+def test_a_rows_note_goes_after_its_bars_or_before_them_never_over_them():
+    no_show = patient_row(Axis(WINDOW), fna_visit(status="no_show"), now=None)  # 08:00-10:00: the first 40 %
+    assert no_show.note_at == ("left", 40.0)
+    late = step("result", ("12:30", "12:50"), duration=20, resources=("chir-A",))
+    to_the_end = patient_row(Axis(WINDOW), fna_visit(status="no_show", result=late), now=None)
+    assert to_the_end.note_at == ("right", 100.0)  # the bars reach 12:50: the note before the first, at 08:00
+    unplanned = patient_row(Axis(WINDOW), fna_visit(**{code: step(code) for code in
+                                                      ("exam", "us", "fna", "cytology", "result")}), now=None)
+    assert (unplanned.note, unplanned.note_at) == ("not planned yet", ("left", 0.0))
+
+
+def test_a_patient_the_published_plan_leaves_out_is_noted_with_the_reason():
+    import dataclasses
+
+    dropped = dataclasses.replace(fna_visit(**{code: step(code) for code in ("exam", "us", "fna", "cytology", "result")}),
+                                  not_seen="No pathologist can do cytology between 09:30 and 12:40")
+    row = patient_row(Axis(WINDOW), dropped, now=None)
+    assert (row.note, row.note_title) == ("not on the plan", "No pathologist can do cytology between 09:30 and 12:40")

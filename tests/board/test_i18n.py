@@ -12,4 +12,4 @@ def test_in_dutch_the_pages_are_translated_and_the_chart_still_uses_decimal_poin
     assert "<h1>Dagoverzicht" in html and "Aankomsttijden" in html
     assert 'class="gantt-now" style="left: 45.0%"' in html
     board = page(client, planner, f"/sessions/{morning.pk}/board/", HTTP_ACCEPT_LANGUAGE="nl")
-    assert "<h1>Polibord" in board and "Wachttijd" in board and "In fna in echo-A met rad-A" in board
+    assert "<h1>Polibord" in board and "Wachttijd" in board and "Bij fna in echo-A met rad-A" in board

@@ -87,9 +87,9 @@ def test_the_board_says_where_each_patient_is(client, nurse, morning):
     html = response.content.decode()
     assert '<meta http-equiv="refresh" content="30">' in html
     assert table_row(html, "P06") == ("P06 Fatima El Amrani fna In fna in echo-A with rad-A 10:10 5 of 15 min "
-                                      "cytology 10:55 · patho-A")
+                                      "Cytology 10:55 · patho-A")
     assert table_row(html, "P04") == ("P04 Ingrid Bakker fna Waiting sample in the lab until 10:25 09:55 20 min "
-                                      "cytology 10:25 · patho-A")
+                                      "Cytology 10:25 · patho-A")
     assert table_row(html, "P01") == "P01 Sanne Jansen ultrasound-only Done 09:15"
     assert table_row(html, "P08") == "P08 Esther Meijer imaging No-show —"
     assert 'data-visit="P06" data-place="in_step"' in html

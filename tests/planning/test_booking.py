@@ -178,7 +178,7 @@ def test_a_referral_is_booked_once(clinic, pathways, planner):
     with pytest.raises(ValidationError) as refused:
         visit_book(user=planner, referral=first, pathway=pathways["imaging"], day=dt.date(2026, 12, 2),
                    arrival=dt.time(8), today=MONDAY)
-    assert refused.value.message_dict == {"referral": ["This referral is already booked on Dec. 1, 2026 (P01)."]}
+    assert refused.value.message_dict == {"referral": ["This referral is already booked on Tue 1 December 2026 (P01)."]}
     assert Visit.objects.filter(referral=first).count() == 1
     visit.status = "no_show"
     visit.save()
@@ -196,3 +196,35 @@ def test_the_database_refuses_a_second_open_visit_of_a_referral(clinic, pathways
     with pytest.raises(IntegrityError), transaction.atomic():
         Visit.objects.create(session=other, patient=visit.patient, referral=visit.referral,
                              pathway=pathways["imaging"], code="P01")
+
+
+def test_working_days_skip_dutch_public_holidays():
+    # Christmas 2026 is a Friday, Second Christmas Day a Saturday; King's Day 2027 a Tuesday.
+    assert add_working_days(dt.date(2026, 12, 23), 2) == dt.date(2026, 12, 28)  # Thu 24th, then Mon 28th
+    assert target_date("urgent", dt.date(2027, 4, 26)) == dt.date(2027, 4, 29)  # Wed 28th, Thu 29th: not King's Day
+    assert target_date("regular", dt.date(2027, 5, 3)) == dt.date(2027, 5, 11)  # Ascension Day, Thu 6 May
+
+
+def test_the_earliest_morning_is_never_a_public_holiday(clinic, pathways):
+    monday_before_kings_day = dt.date(2027, 4, 26)
+    search = earliest_fit(clinic=clinic, pathway=pathways["fna"], urgency="urgent", received_on=monday_before_kings_day,
+                          today=monday_before_kings_day)
+    assert search.fit.day == dt.date(2027, 4, 28)  # Wednesday: King's Day (Tuesday 27th) is skipped
+    assert dt.date(2027, 4, 27) not in [t.day for t in search.tried]
+
+
+def test_booking_on_a_public_holiday_is_refused_with_its_name(clinic, pathways, planner):
+    with pytest.raises(ValidationError) as refused:
+        visit_book(user=planner, referral=referral(clinic), pathway=pathways["imaging"], day=dt.date(2026, 12, 25),
+                   arrival=dt.time(8), today=MONDAY)
+    assert refused.value.message_dict == {"date": ["Fri 25 December 2026 is Christmas Day: the clinic is closed."]}
+    assert Visit.objects.count() == 0
+
+
+def test_the_holiday_is_named_in_dutch_too(clinic, pathways, planner):
+    from django.utils import translation
+
+    with translation.override("nl"), pytest.raises(ValidationError) as refused:
+        visit_book(user=planner, referral=referral(clinic), pathway=pathways["imaging"], day=dt.date(2027, 4, 27),
+                   arrival=dt.time(8), today=MONDAY)
+    assert refused.value.message_dict == {"date": ["di 27 april 2027 is het Koningsdag: de polikliniek is gesloten."]}

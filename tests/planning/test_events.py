@@ -94,6 +94,7 @@ def test_arrival_re_plans_with_now_at_the_arrival(morning, on_commit):
     arrival = min(vs.planned_start for vs in visit.steps.all()) - dt.timedelta(minutes=10)
     outcome = on_commit(visit_arrive, user=None, visit=visit, at=arrival)
     assert outcome.visit.status == VisitStatus.ARRIVED
+    assert outcome.visit.arrived_at == arrival  # the board's "since"
     assert outcome.job.morning["now"] == max(hhmm(arrival), "08:00")
     assert_valid_replan(outcome.job, PlanTrigger.ARRIVED)
 
@@ -147,7 +148,8 @@ def test_a_no_show_frees_her_resources_and_drops_her_from_the_morning(morning, o
 def test_a_walk_in_is_added_and_fitted_in_if_she_can_be(morning, on_commit):
     outcome = on_commit(walk_in_add, user=None, session=morning, patient=PatientFactory(),
                         pathway=morning.clinic.pathways.get(code="ultrasound-only"), at=at(morning, "09:00"))
-    assert (outcome.visit.code, outcome.visit.status) == ("W01", VisitStatus.ARRIVED)
+    assert (outcome.visit.code, outcome.visit.status, outcome.visit.arrived_at) == (
+        "W01", VisitStatus.ARRIVED, at(morning, "09:00"))
     plan = assert_valid_replan(outcome.job, PlanTrigger.WALK_IN)
     seen = {a["patient"] for a in plan.data["assignments"]}
     assert "W01" in seen or "W01" in {u["patient"] for u in plan.data["unscheduled"]}
@@ -294,7 +296,7 @@ def test_an_event_outside_the_morning_is_refused(morning):
     assert refused("at", step_start, user=None, visit_step=exam, at=at(morning, "13:30")) == \
         "After the end of the morning (13:00)."
     assert refused("at", step_start, user=None, visit_step=exam, at=aware(dt.date(2026, 12, 2), "09:00")) == \
-        "Not on the morning of 2026-12-01."
+        "Not on the morning of Tue 1 December 2026."
 
 
 def test_a_step_cannot_start_twice_or_finish_before_it_started(morning, record):

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from mammapoli.planning.models import Plan, PlanStatus, Visit
+from mammapoli.planning.models import Plan, PlanJob, PlanStatus, Visit
 from mammapoli.planning.working_days import working_days_after
 from mammapoli.records.models import Referral
 
@@ -78,3 +78,39 @@ def test_dutch_pages(planner, as_user, small_morning, settings):
     client = as_user(planner)
     page = client.get(f"/planning/sessions/{small_morning.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "Plan deze ochtend" in page
+
+
+@pytest.mark.parametrize(("limit", "message"), [
+    ("0", "Ensure this value is greater than or equal to 1."),
+    ("11", "Ensure this value is less than or equal to 2."),  # the test settings' SCHEDULER_TIME_LIMIT
+    ("soon", "Enter a whole number."),
+])
+def test_a_time_limit_that_is_not_allowed_is_refused_with_a_message_and_starts_nothing(
+        planner, as_user, small_morning, limit, message):
+    response = as_user(planner).post(f"/planning/sessions/{small_morning.pk}/", {"time_limit": limit})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not PlanJob.objects.exists()
+
+
+def test_an_empty_time_limit_is_the_default_and_the_page_says_so(planner, as_user, small_morning,
+                                                                 django_capture_on_commit_callbacks, settings):
+    client = as_user(planner)
+    assert "Empty: 2 s, the most the engine may take." in client.get(
+        f"/planning/sessions/{small_morning.pk}/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/planning/sessions/{small_morning.pk}/", {"time_limit": ""}).status_code == 302
+    assert PlanJob.objects.get().time_limit == settings.SCHEDULER_TIME_LIMIT
+
+
+def test_the_job_page_follows_a_running_job_and_stops_when_it_is_done(planner, as_user, small_morning,
+                                                                      django_capture_on_commit_callbacks):
+    client = as_user(planner)
+    with django_capture_on_commit_callbacks(execute=False):  # queued: no worker has taken it yet
+        job = client.post(f"/planning/sessions/{small_morning.pk}/", {"time_limit": "1"})
+    html = client.get(job["Location"]).content.decode()
+    assert 'data-job-live data-running="true"' in html and "planning/job-live.js" in html
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in html   # its message not sent yet
+    assert "Waiting for a planning worker." in html
+    PlanJob.objects.update(status="succeeded")
+    assert 'data-running="false"' in client.get(job["Location"]).content.decode()

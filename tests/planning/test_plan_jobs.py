@@ -8,6 +8,7 @@ import pytest
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from mammapoli.planning.engine import EnginePlan
 from mammapoli.planning.models import Plan, PlanJob, PlanJobStatus, PlanStatus
 from mammapoli.planning.services import jobs as job_service
 from mammapoli.planning.services.jobs import JobBusy, plan_job_cancel, plan_job_execute, plan_job_start
@@ -133,7 +134,7 @@ def test_a_running_job_that_is_cancelled_stops_and_keeps_the_best_plan_so_far(sm
 ])
 def test_a_failed_or_invalid_engine_answer_fails_the_job_and_keeps_no_proposal(
         small_morning, plan_now, monkeypatch, engine_answer, error):
-    monkeypatch.setattr(job_service, "solve_morning", lambda morning, **kwargs: engine_answer)
+    monkeypatch.setattr(job_service, "solve_morning", lambda morning, **kwargs: EnginePlan(engine_answer, {}))
     job = plan_now(small_morning)
     assert job.status == PlanJobStatus.FAILED
     assert job.error.startswith(error)

@@ -55,5 +55,5 @@ def test_a_patient_in_the_clinic_who_cannot_be_seen_is_dropped_and_named(mild, p
     diff = proposal_diff(plan=job.plan)
     (p16,) = [c for c in diff.not_seen if c.visit.code == "P16"]
     assert (p16.change, p16.present, p16.call) == (Change.DROPPED, True, False)
-    assert p16.reason.startswith("the pathway 'fna' needs at least")
+    assert p16.reason.startswith("Her pathway (fna) needs at least")  # the engine's reason, translated
     assert diff.not_seen[0].visit.code == "P16"   # dropped patients in the clinic first

@@ -146,7 +146,7 @@ def test_sign_then_addendum_from_the_page(client, visit, pathologist):
     assert post_as(client, pathologist, visit, "pathology", {"version": "1"}, "sign/").status_code == 302
     assert section_row(visit, "pathology").signed_by == pathologist
     html = page_as(client, pathologist, visit).content.decode()
-    assert "Signed by" in html and "Add an addendum" in html
+    assert "Version 1 signed by" in html and "Add an addendum" in html
     assert f"/visits/{visit.pk}/form/pathology/addendum/" in forms_on(html)
     assert f"/visits/{visit.pk}/form/pathology/" not in forms_on(html)
 

@@ -237,6 +237,26 @@ def test_reason_names_the_resource_and_when_the_pathway_would_end():
                                        "would end 10:30, after the window"}
 
 
+def test_the_reason_carries_a_code_and_its_parameters_for_a_translation():
+    pathways = {"p": {"steps": [step("exam", 10, "surgeon"), step("histology", 60, "pathologist", after=[{"step": "exam"}])]}}
+    inst = morning([res("S", "surgeon"), res("patho-A", "pathologist", ("08:30", "10:00"))], pathways,
+                   [patient("P1", priority=2), patient("P2")], window=("08:00", "10:00"))
+    result, plan = run(inst)
+    (dropped,) = result.unscheduled
+    assert (dropped.code, dropped.params) == ("clauses", {"clauses": [
+        {"code": "resource_busy", "params": {"kind": "pathologist", "resource": "patho-A", "start": "08:30",
+                                             "end": "09:30"}},
+        {"code": "ends_too_late", "params": {"step": "histology", "end": "10:30", "latest": None}}]})
+    assert plan["unscheduled"] == [{"patient": "P2", "reason": dropped.reason}]  # the exchange format: words only
+
+
+def test_a_reason_for_a_missing_kind_says_which_step_needs_it():
+    pathways = {"p": {"steps": [step("exam", 10, "surgeon"), step("us", 10, "radiologist", after=[{"step": "exam"}])]}}
+    inst = morning([res("S", "surgeon")], pathways, [patient("P1")], window=("08:00", "10:00"))
+    result, _ = run(inst)
+    assert [(u.code, u.params) for u in result.unscheduled] == [("kind_missing", {"step": "us", "kind": "radiologist"})]
+
+
 def test_proven_optimum_above_the_simple_bound_is_reported_as_the_bound():
     # One doctor for the first and last step of both patients: one of them must wait.
     pathways = {"p": {"steps": [step("a", 20, "doctor"), step("b", 10, "scanner", after=[{"step": "a"}]),
@@ -259,3 +279,13 @@ def test_patients_with_fixed_steps_who_cannot_all_finish_are_infeasible():
     assert plan["status"] == "INFEASIBLE"
     assert plan["error"] == ("patients P1, P2: their fixed steps cannot all be kept together with the steps "
                              "they still need (capacity one per resource)")
+
+
+def test_a_pathway_too_long_for_her_time_has_its_own_code():
+    pathways = {"p": {"steps": [step("exam", 30, "surgeon"), step("us", 30, "radiologist", after=[{"step": "exam"}])]}}
+    inst = morning([res("S", "surgeon"), res("R", "radiologist")], pathways, [patient("P1", latest="08:45")],
+                   window=("08:00", "10:00"))
+    result, _ = run(inst)
+    (left_out,) = result.unscheduled
+    assert (left_out.code, left_out.params) == ("pathway_too_long", {
+        "pathway": "p", "needed": "60", "start": "08:00", "end": "08:45", "open": "45"})

@@ -6,13 +6,14 @@ import re
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Clinic, Pathway, Resource
+from mammapoli.clinics.names import clinic_names
 from mammapoli.planning.adapter import aware, session_to_morning
 from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient_entry
 from mammapoli.planning.errors import BookingConflict
@@ -26,7 +27,7 @@ from mammapoli.planning.models import (
     VisitStep,
     VisitStepResource,
 )
-from mammapoli.planning.working_days import is_working_day
+from mammapoli.planning.working_days import holiday_name, is_working_day
 from mammapoli.records.models import Referral
 
 from .bookings import resource_bookings_add
@@ -91,7 +92,10 @@ def _check_booking_input(*, referral: Referral, pathway: Pathway, day: dt.date, 
     if day <= today:
         raise ValidationError({"date": _("Book a coming morning; on the day itself, add a walk-in.")})
     if not is_working_day(day):
-        raise ValidationError({"date": _("The clinic holds mornings on working days only.")})
+        holiday = holiday_name(day)
+        raise ValidationError({"date": _("%(date)s is %(holiday)s: the clinic is closed.") % {
+            "date": formats.date_format(day, "DATE_FORMAT"), "holiday": holiday} if holiday else
+            _("The clinic holds mornings on working days only.")})
 
 
 @transaction.atomic
@@ -117,7 +121,7 @@ def visit_book(
     arrival_minutes = arrival.hour * 60 + arrival.minute
     result = fit_into(session_to_morning(session), new_patient_entry(pathway), arrival=arrival_minutes)
     if not isinstance(result, Placement):
-        reason = MorningTry(day, blocked=result).message
+        reason = MorningTry(day, blocked=result, names=clinic_names(referral.clinic_id), pathway=pathway.code).message
         raise BookingConflict(_("The patient no longer fits at %(arrival)s: %(reason)s") % {
             "arrival": clock(arrival_minutes), "reason": reason}, detail={"date": day.isoformat()})
     visit = Visit(session=session, patient=referral.patient, referral=referral, pathway=pathway,

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
@@ -117,6 +117,6 @@ def resource_unavailable_enter(
         day = timezone.localtime(at).date()
         session = ClinicSession.objects.filter(clinic_id=resource.clinic_id, date=day).first()
         if session is None:
-            raise ValidationError({"at": _("The clinic holds no morning on %(date)s.") % {"date": day.isoformat()}})
+            raise ValidationError({"at": _("The clinic holds no morning on %(date)s.") % {"date": formats.date_format(day, "DATE_FORMAT")}})
     return events.resource_unavailable_from(user=user, session=session, resource=resource, at=at, until=until,
                                             reason=reason)

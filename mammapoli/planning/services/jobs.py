@@ -38,7 +38,7 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from mammapoli.planning.adapter import morning_fingerprint, session_assignments, session_to_morning
-from mammapoli.planning.engine import PlanProgress, solve_morning
+from mammapoli.planning.engine import EnginePlan, PlanProgress, solve_morning
 from mammapoli.planning.errors import JobNotCancellable
 from mammapoli.planning.models import (
     FINISHED_JOB_STATUSES,
@@ -259,8 +259,8 @@ def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | 
     recorder = _ProgressRecorder(job, claim)
     with _heartbeat(job, claim, enabled=heartbeat):
         try:
-            plan = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder,
-                                 assigned=job.assigned)
+            answer = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder,
+                                   assigned=job.assigned)
         except Exception as exc:  # noqa: BLE001 - an engine failure fails the job, never the worker
             logger.exception("plan job %s: the engine failed", job.job_id)
             recorder.flush()
@@ -271,10 +271,11 @@ def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | 
         logger.warning("plan job %s: taken over by another run; this run's plan is dropped", job.job_id)
         return None
     cancelled = recorder.cancelled or _through_database_restarts(_cancel_requested)(job.pk)
-    return _store_result(job, claim, plan, cancelled=cancelled)
+    return _store_result(job, claim, answer, cancelled=cancelled)
 
 
-def _store_result(job: PlanJob, claim: str, plan: dict, *, cancelled: bool) -> PlanJob | None:
+def _store_result(job: PlanJob, claim: str, answer: EnginePlan, *, cancelled: bool) -> PlanJob | None:
+    plan = answer.plan
     if plan.get("status") not in SOLVED_STATUSES:
         status = PlanJobStatus.CANCELLED if cancelled else PlanJobStatus.FAILED
         return _finish(job, claim, status, error=f"{plan.get('status')}: {plan.get('error', '')}")
@@ -283,11 +284,12 @@ def _store_result(job: PlanJob, claim: str, plan: dict, *, cancelled: bool) -> P
         logger.error("plan job %s: the engine's plan breaks rules: %s", job.job_id, violations)
         return _finish(job, claim, PlanJobStatus.FAILED, error=_("The engine's plan breaks rules: %(rules)s") % {
             "rules": "; ".join(str(v) for v in violations[:5])})
-    return _store_plan(job, claim, plan, cancelled=cancelled)
+    return _store_plan(job, claim, answer, cancelled=cancelled)
 
 
 @_through_database_restarts
-def _store_plan(job: PlanJob, claim: str, plan: dict, *, cancelled: bool) -> PlanJob | None:
+def _store_plan(job: PlanJob, claim: str, answer: EnginePlan, *, cancelled: bool) -> PlanJob | None:
+    plan = answer.plan
     with transaction.atomic():
         session = ClinicSession.objects.select_for_update().get(pk=job.session_id)
         if not PlanJob.objects.select_for_update().filter(pk=job.pk, claim=claim,
@@ -297,7 +299,7 @@ def _store_plan(job: PlanJob, claim: str, plan: dict, *, cancelled: bool) -> Pla
         current = morning_fingerprint(session_to_morning(session))
         objective = plan["objective"]
         Plan.objects.create(
-            session=session, job=job, data=plan, solver_status=plan["status"],
+            session=session, job=job, data=plan, reasons=answer.reasons, solver_status=plan["status"],
             status=PlanStatus.PROPOSED if current == job.bookings_fingerprint else PlanStatus.STALE,
             scheduled=objective["scheduled"], priority_scheduled=objective["priority_scheduled"],
             total_stay=objective["total_stay"], lower_bound_total_stay=objective["lower_bound_total_stay"])

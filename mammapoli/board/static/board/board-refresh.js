@@ -10,6 +10,9 @@
   var seconds = Number(board.getAttribute("data-refresh-seconds")) || 30;
 
   function busy() {
+    if (window.mammapoliBusy && window.mammapoliBusy()) {
+      return true;  // an event is being sent: a reload would lose it
+    }
     var active = document.activeElement;
     if (active && board.contains(active) && /^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(active.tagName)) {
       return true;

@@ -1,0 +1,6 @@
+DATE_FORMAT = "D j F Y"  # Tue 1 December 2026
+DATETIME_FORMAT = "D j F Y, H:i"
+SHORT_DATE_FORMAT = "d-m-Y"
+SHORT_DATETIME_FORMAT = "d-m-Y H:i"
+MONTH_DAY_FORMAT = "D j F"  # Tue 1 December
+TIME_FORMAT = "H:i"

@@ -1,0 +1,73 @@
+"""Why a patient cannot be seen, in the reader's language, from the engine's code and
+parameters; the clinic's names for steps and kinds; the engine's words where it gave no code."""
+
+import pytest
+from django.utils import translation
+
+from mammapoli.clinics.names import ClinicNames
+from mammapoli.planning.display import phase_label, solver_status_label
+from mammapoli.planning.reasons import TEMPLATES, reason_text
+
+NAMES = ClinicNames(steps={("fna", "result"): "uitslaggesprek", ("fna", "cytology"): "cytologie"},
+                    kinds={"pathologist": "patholoog"})
+COMPOSED = {"clauses": [
+    {"code": "resource_busy", "params": {"kind": "pathologist", "resource": "patho-A", "start": "10:40", "end": "12:30"}},
+    {"code": "ends_too_late", "params": {"step": "result", "end": "13:05", "latest": None}}]}
+
+
+def test_a_composed_reason_reads_in_dutch_with_the_clinics_names():
+    with translation.override("nl"):
+        assert reason_text("clauses", COMPOSED, names=NAMES, pathway="fna") == (
+            "patholoog patho-A is bezet 10:40–12:30; uitslaggesprek zou op zijn vroegst om 13:05 klaar zijn, "
+            "na het einde van de ochtend")
+
+
+def test_and_in_english_with_the_english_names():
+    english = ClinicNames(steps={("fna", "result"): "result consult"}, kinds={"pathologist": "pathologist"})
+    with translation.override("en"):
+        assert reason_text("clauses", COMPOSED, names=english, pathway="fna") == (
+            "pathologist patho-A is busy 10:40–12:30; result consult would end at 13:05 at the earliest, after the "
+            "end of the morning")
+
+
+def test_her_latest_time_is_said_when_she_has_one():
+    with translation.override("nl"):
+        assert reason_text("ends_too_late", {"step": "cytology", "end": "12:10", "latest": "12:00"}, names=NAMES,
+                           pathway="fna") == "cytologie zou op zijn vroegst om 12:10 klaar zijn, na haar uiterste tijd 12:00"
+
+
+@pytest.mark.parametrize("code", ["unknown_code", ""])
+def test_an_unknown_code_gives_no_text_so_the_engines_words_are_shown(code):
+    assert reason_text(code, {}, names=NAMES) is None
+    assert reason_text("clauses", {"clauses": [{"code": code, "params": {}}]}, names=NAMES) is None
+
+
+def test_parameters_of_another_engine_version_give_no_text_rather_than_an_error():
+    assert reason_text("resource_busy", {"kind": "pathologist"}, names=NAMES) is None
+
+
+def test_every_code_the_engine_documents_has_a_template():
+    import re
+
+    import scheduler.reasons
+
+    documented = set(re.findall(r"`([a-z_]+)`", scheduler.reasons.__doc__)) - {"clauses", "same_as", "Reason",
+                                                                               "latest", "_after"}
+    documented |= {f"every_{w}_after" for w in ("busy", "away", "busy_or_away")}
+    assert documented <= set(TEMPLATES)
+
+
+@pytest.mark.parametrize(("phase", "dutch"), [
+    ("first come, first served", "op volgorde van binnenkomst"), ("heuristic", "snelle eerste planning"),
+    ("stay (LNS)", "verblijfsduur (lokaal zoeken)"), ("priority (full model)", "patiënten gezien (volledig model)"),
+    ("stay (LNS) + polish", "verblijfsduur (lokaal zoeken, bijschaven)"), ("something new", "verbetering"),
+])
+def test_the_search_phases_in_dutch(phase, dutch):
+    with translation.override("nl"):
+        assert phase_label(phase) == dutch
+
+
+def test_the_solver_status_in_dutch():
+    with translation.override("nl"):
+        assert (solver_status_label("OPTIMAL"), solver_status_label("FEASIBLE")) == (
+            "bewezen optimaal", "geldig, niet bewezen optimaal")

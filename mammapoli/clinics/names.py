@@ -37,3 +37,8 @@ def clinic_names(clinic_id: int) -> ClinicNames:
                for s in PathwayStep.objects.filter(pathway__clinic_id=clinic_id).select_related("pathway")},
         kinds={k.code: k.name for k in ResourceKind.objects.filter(clinic_id=clinic_id)},
     )
+
+
+def label(thing) -> str:
+    """A pathway, step or kind as people call it (in the active language), else its code."""
+    return getattr(thing, "name", "") or thing.code

@@ -12,6 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from mammapoli.clinics.models import PathwayStep, Resource
+from mammapoli.clinics.names import label
 
 from .adapter import clinic_zone, hhmm
 from .models import AllocationPhase, ClinicSession, VisitStep
@@ -59,16 +60,16 @@ def start_problems(visit_step: VisitStep, at: dt.datetime, resources: list[Resou
     for link in visit_step.step.predecessors.all():
         before = steps.get(link.after_id)
         if before is None or before.actual_end is None:
-            return {"step": _("Step %(before)s must be finished first.") % {"before": link.after.code}}
+            return {"step": _("Step %(before)s must be finished first.") % {"before": label(link.after)}}
         gap = (at - before.actual_end).total_seconds() / 60
         if gap < link.min_lag:
             return {"at": _("Step %(step)s starts at least %(minutes)d minutes after %(before)s ended (%(end)s).") % {
-                "step": visit_step.step.code, "minutes": link.min_lag, "before": link.after.code,
+                "step": label(visit_step.step), "minutes": link.min_lag, "before": label(link.after),
                 "end": hhmm(before.actual_end)}}
         if link.max_lag is not None and gap > link.max_lag:
             return {"at": _("Step %(step)s must start within %(minutes)d minutes after %(before)s ended (%(end)s); "
                             "switch the pathway if it cannot.") % {
-                "step": visit_step.step.code, "minutes": link.max_lag, "before": link.after.code,
+                "step": label(visit_step.step), "minutes": link.max_lag, "before": label(link.after),
                 "end": hhmm(before.actual_end)}}
     for rule in visit_step.step.same_as.all():
         other = steps.get(rule.other_id)
@@ -76,7 +77,7 @@ def start_problems(visit_step: VisitStep, at: dt.datetime, resources: list[Resou
         mine = [r for r in resources if r.kind_id == rule.kind_id]
         if theirs and not set(r.pk for r in mine) & set(r.pk for r in theirs):
             return {"resources": _("Step %(step)s is done by the %(kind)s who did %(other)s: %(resource)s.") % {
-                "step": visit_step.step.code, "kind": rule.kind.code, "other": rule.other.code,
+                "step": label(visit_step.step), "kind": label(rule.kind), "other": label(rule.other),
                 "resource": theirs[0].code}}
     return busy_problems(visit_step, at, at + step_length(visit_step), resources)
 

@@ -43,6 +43,8 @@ from mammapoli.planning.step_rules import (
 )
 from mammapoli.records.models import Patient
 
+from mammapoli.clinics.names import label
+
 from .booking import visit_code_next
 from .jobs import plan_job_start
 from .plans import proposals_mark_stale
@@ -131,7 +133,7 @@ def step_start(
             "status": visit.get_status_display()}})
     if visit_step.actual_start is not None:
         raise ValidationError({"step": _("Step %(step)s has started already (%(start)s).") % {
-            "step": visit_step.step.code, "start": hhmm(visit_step.actual_start)}})
+            "step": label(visit_step.step), "start": hhmm(visit_step.actual_start)}})
     resources = list(resources) if resources is not None else planned_resources(visit_step)
     if not resources:
         raise ValidationError({"resources": _("This step has no planned resources: name them.")})
@@ -157,10 +159,10 @@ def step_finish(*, user: AbstractBaseUser | None, visit_step: VisitStep, at: dt.
     visit = visit_step.visit
     _refuse_if(at_problems(session, at))
     if visit_step.actual_start is None:
-        raise ValidationError({"step": _("Step %(step)s has not started.") % {"step": visit_step.step.code}})
+        raise ValidationError({"step": _("Step %(step)s has not started.") % {"step": label(visit_step.step)}})
     if visit_step.actual_end is not None:
         raise ValidationError({"step": _("Step %(step)s has finished already (%(end)s).") % {
-            "step": visit_step.step.code, "end": hhmm(visit_step.actual_end)}})
+            "step": label(visit_step.step), "end": hhmm(visit_step.actual_end)}})
     if at <= visit_step.actual_start:
         raise ValidationError({"at": _("A step ends after it started (%(start)s).") % {
             "start": hhmm(visit_step.actual_start)}})
@@ -207,7 +209,7 @@ def visit_leave(*, user: AbstractBaseUser | None, visit: Visit, at: dt.datetime)
     running = visit.steps.filter(actual_start__isnull=False, actual_end__isnull=True).select_related("step").first()
     if running is not None:
         raise ValidationError({"type": _("Step %(step)s is under way: record its end first.") % {
-            "step": running.step.code}})
+            "step": label(running.step)}})
     visit.status = VisitStatus.LEFT
     visit.save(update_fields=["status"])
     ahead = visit.steps.filter(actual_start__isnull=True)
@@ -295,7 +297,7 @@ def visit_switch_pathway(
         if vs.actual_start is not None:
             if code not in new_steps:
                 raise ValidationError({"pathway": _("Step %(step)s has started and is not part of %(pathway)s.") % {
-                    "step": code, "pathway": pathway.code}})
+                    "step": label(vs.step), "pathway": label(pathway)}})
             _refuse_if(resources_problems(new_steps[code], actual_resources(vs)))
     carried = {code: (vs, list(vs.allocations.all()), list(vs.bookings.all())) for code, vs in kept.items()
                if code in new_steps}
@@ -330,7 +332,7 @@ def _check_recorded_steps(visit: Visit) -> None:
             if before is None or before.actual_end is None or before.actual_end > vs.actual_start:
                 raise ValidationError({"pathway": _(
                     "On %(pathway)s, step %(step)s comes after %(before)s, which has not finished.") % {
-                    "pathway": visit.pathway.code, "step": vs.step.code, "before": link.after.code}})
+                    "pathway": label(visit.pathway), "step": label(vs.step), "before": label(link.after)}})
 
 
 def _check_can_finish(session: ClinicSession, visit: Visit, now: dt.datetime) -> None:

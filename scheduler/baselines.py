@@ -21,7 +21,8 @@ from dataclasses import replace
 from .bounds import analyse_alone
 from .check import check_plan
 from .cpsat.model import assign_pooled
-from .heuristic import Placer, fcfs_plan
+from .heuristic import fcfs_plan
+from .placer import Placer
 from .io import plan_to_json, problem_to_json
 from .prepared import Prepared
 from .problem import Pathway, Problem, Step

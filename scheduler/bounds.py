@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .heuristic import Placement, Placer, Timeline
+from .placement import Placement
+from .placer import Placer
+from .timeline import Timeline
 from .prepared import PPatient, Prepared
 
 
@@ -55,14 +57,14 @@ def _chain_min_stay(placer: Placer, tl: Timeline, p: PPatient) -> tuple[Placemen
 
 def _model_min_stay(prep: Prepared, p: PPatient, time_limit: float) -> tuple[Placement | None, int, bool]:
     from .cpsat.model import CpsatModel, assign_pooled
-    from .cpsat.solver import run_phase
+    from .cpsat.solver import SolveStatus, run_phase
 
     cm = CpsatModel(prep, [p.index], {p.index}, {})
     out = run_phase(cm, cm.total_stay, maximize=False, time_limit=time_limit, workers=1, seed=0)
     if out.placements is None:
-        return None, p.critical_path, out.status == "INFEASIBLE"
+        return None, p.critical_path, out.status is SolveStatus.INFEASIBLE
     pl = assign_pooled(prep, out.placements)[p.index]
-    return pl, max(p.critical_path, out.bound), out.status == "OPTIMAL"
+    return pl, max(p.critical_path, out.bound), out.status is SolveStatus.OPTIMAL
 
 
 def analyse_alone(prep: Prepared, placer: Placer | None = None, *, model_time: float = 1.0) -> dict[int, Alone]:

@@ -18,20 +18,20 @@ def fixed_conflicts(prep: Prepared) -> str | None:
     for p in prep.patients:
         if not p.has_fixed:
             continue
-        fixed = [(st.fixed[0], st.fixed[1], st) for st in p.steps if st.fixed]
+        fixed = [(st.fixed.start, st.fixed.end, st) for st in p.steps if st.fixed]
         fixed.sort(key=lambda x: (x[0], x[1]))
         for (a1, b1, s1), (a2, b2, s2) in zip(fixed, fixed[1:]):
             if a2 < b1:
                 return (f"patient {p.id}: fixed steps '{s1.id}' and '{s2.id}' overlap at {fmt_time(a2)} "
                         f"(a patient is in one step at a time)")
         for a, b, st in fixed:
-            for r in st.fixed[2]:
+            for r in st.fixed.resources:
                 by_resource.setdefault(prep.resource_index[r], []).append((a, b, f"{p.id}.{st.id}"))
             for kind, other in st.same_as.items():
                 o = p.steps[other]
                 if o.fixed:
-                    mine = [r for r in st.fixed[2] if prep.resources[prep.resource_index[r]].kind == kind]
-                    theirs = [r for r in o.fixed[2] if prep.resources[prep.resource_index[r]].kind == kind]
+                    mine = [r for r in st.fixed.resources if prep.resources[prep.resource_index[r]].kind == kind]
+                    theirs = [r for r in o.fixed.resources if prep.resources[prep.resource_index[r]].kind == kind]
                     if not set(mine) & set(theirs):
                         return (f"patient {p.id}: fixed step '{st.id}' has {kind} {', '.join(mine)} but must have "
                                 f"the same as '{o.id}' ({', '.join(theirs)}) (same_as)")

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .heuristic import Placer, Timeline
+from .placer import Placer
+from .timeline import Timeline
 from .prepared import PPatient, Prepared
 from .problem import Patient, Problem
 from .result import ScheduledStep

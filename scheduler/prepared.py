@@ -10,7 +10,9 @@ modelled (one resource, an interchangeable pool, or explicit per-resource choice
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .problem import Problem, fmt_time
 
@@ -58,6 +60,22 @@ def union(lists: list[list[Interval]]) -> list[Interval]:
     return [(a, b) for a, b in out]
 
 
+class KindMode(str, enum.Enum):
+    """How the model treats the resources of a kind (see `Prepared._kind_modes`)."""
+
+    SINGLE = "single"       # one resource: its steps share a NoOverlap
+    POOL = "pool"           # interchangeable resources: one cumulative, colouring afterwards
+    EXPLICIT = "explicit"   # a choice of resource per step (per same_as class)
+
+
+class FixedTime(NamedTuple):
+    """A step that happened or is under way: when, and on which resources (ids, in `needs` order)."""
+
+    start: int
+    end: int
+    resources: tuple[str, ...]
+
+
 @dataclass
 class PStep:
     """One step of one patient."""
@@ -71,7 +89,7 @@ class PStep:
     preds: list[tuple[int, int, int | None]]     # (step, min, max)
     succs: list[tuple[int, int, int | None]]
     same_as: dict[str, int]                      # kind -> other step
-    fixed: tuple[int, int, tuple[str, ...]] | None = None   # (start, end, resources in needs order)
+    fixed: FixedTime | None = None
     assigned: dict[str, str] = field(default_factory=dict)  # kind -> the resource that must do it
     est: int = 0                                 # static earliest start
     lst: int = 0                                 # static latest start
@@ -177,8 +195,8 @@ class Prepared:
         for p in self.patients:
             for s in p.steps:
                 if s.fixed:
-                    for rid in s.fixed[2]:
-                        self.resources[self.resource_index[rid]].fixed_busy.append((s.fixed[0], s.fixed[1], p.index, s.local))
+                    for rid in s.fixed.resources:
+                        self.resources[self.resource_index[rid]].fixed_busy.append((s.fixed.start, s.fixed.end, p.index, s.local))
         for r in self.resources:
             r.fixed_busy.sort()
             r.blocked = self._blocked(r)
@@ -216,7 +234,7 @@ class Prepared:
                             ordered.append(rid)
                             pool.remove(rid)
                             break
-                fx = (f.start, end, tuple(ordered))
+                fx = FixedTime(f.start, end, tuple(ordered))
                 duration = end - f.start
             steps.append(PStep(index, i, step.id, duration, step.needs, tuple(kinds.items()),
                                [(local[lag.step], lag.min, lag.max) for lag in step.after], [],
@@ -301,7 +319,7 @@ class Prepared:
         steps = p.steps
         for s in steps:
             if s.fixed:
-                s.est = s.lst = s.fixed[0]
+                s.est = s.lst = s.fixed.start
             else:
                 s.est = max(p.lo, self.t0, p.arrived if p.arrived is not None else p.lo)
                 s.lst = p.hi - s.duration
@@ -341,7 +359,7 @@ class Prepared:
                 for (q, mn, mx) in st.preds:
                     pq = steps[q]
                     if pq.fixed:
-                        gap = s0 - pq.fixed[1]
+                        gap = s0 - pq.fixed.end
                         if gap < mn or (mx is not None and gap > mx):
                             problems.append(f"fixed steps '{pq.id}' and '{st.id}' are {gap} min apart; "
                                             f"the pathway needs {mn}-{mx if mx is not None else 'any'} min")
@@ -350,7 +368,7 @@ class Prepared:
         for st in steps:
             if st.est > st.lst:
                 if st.fixed:
-                    return f"the steps around fixed step '{st.id}' at {fmt_time(st.fixed[0])} cannot meet their lags"
+                    return f"the steps around fixed step '{st.id}' at {fmt_time(st.fixed.start)} cannot meet their lags"
                 if p.has_fixed:
                     return (f"step '{st.id}' cannot start after {fmt_time(st.est)} and still keep the lags "
                             f"of the fixed steps and end by {fmt_time(p.hi)}")
@@ -406,7 +424,7 @@ class Prepared:
             self._domain_cache[key] = out
         return self._domain_cache[key]
 
-    def _kind_modes(self) -> dict[str, str]:
+    def _kind_modes(self) -> dict[str, KindMode]:
         """How each kind is modelled.
 
         - 'single': one resource; its steps share a NoOverlap directly (same_as is trivial).
@@ -422,10 +440,10 @@ class Prepared:
         modes = {}
         for kind, members in self.by_kind.items():
             if len(members) == 1:
-                modes[kind] = "single"
+                modes[kind] = KindMode.SINGLE
                 continue
             if kind in named:
-                modes[kind] = "explicit"
+                modes[kind] = KindMode.EXPLICIT
                 continue
             profiles = set()
             ok = True
@@ -436,7 +454,7 @@ class Prepared:
                 busy = merge([(max(a, self.t0), b) for (a, b, _, _) in res.fixed_busy if b > self.t0])
                 if len(busy) > 1 or (busy and busy[0][0] > self.t0):
                     ok = False
-            modes[kind] = "pool" if ok and len(profiles) == 1 else "explicit"
+            modes[kind] = KindMode.POOL if ok and len(profiles) == 1 else KindMode.EXPLICIT
         return modes
 
     def busy_until(self, r: int) -> int:
@@ -448,7 +466,7 @@ class Prepared:
     def candidates(self, step: PStep, kind: str) -> list[int]:
         """Resources of `kind` on which the step can start somewhere in its static window."""
         if step.fixed:
-            return [self.resource_index[rid] for rid in step.fixed[2]
+            return [self.resource_index[rid] for rid in step.fixed.resources
                     if self.resources[self.resource_index[rid]].kind == kind]
         out = []
         pinned = step.assigned.get(kind)
@@ -467,7 +485,7 @@ def _topological(steps: list[PStep]) -> list[int]:
     ready = [s.local for s in steps if indeg[s.local] == 0]
     order = []
     while ready:
-        ready.sort(key=lambda i: (0, steps[i].fixed[0], i) if steps[i].fixed else (1, 0, i))
+        ready.sort(key=lambda i: (0, steps[i].fixed.start, i) if steps[i].fixed else (1, 0, i))
         s = ready.pop(0)
         order.append(s)
         for (t, _, _) in steps[s].succs:

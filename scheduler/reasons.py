@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import re
 
-from .heuristic import Placement, Placer, Timeline
+from .placement import Placement
+from .placer import Placer
+from .timeline import Timeline
 from .prepared import PPatient, Prepared, merge
 from .problem import fmt_time
 from .result import Reason
@@ -220,9 +222,9 @@ def why_not(prep: Prepared, placer: Placer, tl: Timeline, board: _Board, p: PPat
     _, fail, pushed = best
     st = p.steps[fail["step"]]
     if fail["why"] == "fixed":
-        return Reason(f"step '{st.id}' is fixed at {fmt_time(st.fixed[0])} but the steps before it cannot be "
+        return Reason(f"step '{st.id}' is fixed at {fmt_time(st.fixed.start)} but the steps before it cannot be "
                       f"done by then (ready {fmt_time(fail['ready'])})", "fixed_unreachable",
-                      {"step": st.id, "at": fmt_time(st.fixed[0]), "ready": fmt_time(fail["ready"])})
+                      {"step": st.id, "at": fmt_time(st.fixed.start), "ready": fmt_time(fail["ready"])})
     words, could = _blocking(board, p, fail)
     last = p.steps[p.order[-1]].id
     lag_words = None

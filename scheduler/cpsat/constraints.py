@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..prepared import Prepared, intersect
+from ..prepared import KindMode, Prepared, intersect
 from .variables import Variables
 
 
@@ -30,7 +30,7 @@ def add_resource_selection(model: cp_model.CpModel, prep: Prepared, v: Variables
     seen: for an explicit kind, the choice literals of the step's group sum to the
     multiplicity times the presence literal."""
     for g, lits in v.choice.items():
-        i = g[1]
+        i = g.patient
         model.add(sum(lits.values()) == v.group_mult[g] * v.present[i])
 
 
@@ -103,12 +103,12 @@ def add_resource_capacity(model: cp_model.CpModel, prep: Prepared, v: Variables)
             by_kind.setdefault(kind, []).append((itv, m))
     for kind, mode in prep.modes.items():
         members = prep.by_kind[kind]
-        if mode == "single":
+        if mode is KindMode.SINGLE:
             r = members[0]
             itvs = [itv for itv, m in by_kind.get(kind, []) if m == 1]
             if itvs:
                 model.add_no_overlap(itvs + _blocked_intervals(model, prep, r))
-        elif mode == "explicit":
+        elif mode is KindMode.EXPLICIT:
             for r in members:
                 itvs = [itv for (i, s, rr), itv in v.res_interval.items() if rr == r]
                 if itvs:
@@ -175,7 +175,7 @@ def add_fixed_steps(model: cp_model.CpModel, prep: Prepared, v: Variables) -> No
         p = prep.patients[i]
         for st in p.steps:
             if st.fixed:
-                assert v.start[(i, st.local)] == st.fixed[0]
+                assert v.start[(i, st.local)] == st.fixed.start
 
 
 def add_now(model: cp_model.CpModel, prep: Prepared, v: Variables) -> None:

@@ -19,10 +19,10 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from ..heuristic import Placement
-from ..prepared import Prepared
+from ..placement import Placement
+from ..prepared import KindMode, Prepared
 from .model import CpsatModel
-from .solver import _STATUS
+from .solver import SolveStatus, solve_status
 
 
 @dataclass
@@ -121,7 +121,7 @@ class Lns:
             t = rng.randint(prep.w0, prep.w1)
             chosen |= set(nearest(t, t + 1, k, chosen))
         elif kind == "resource":
-            explicit = [r.index for r in prep.resources if prep.modes.get(r.kind) == "explicit"]
+            explicit = [r.index for r in prep.resources if prep.modes.get(r.kind) is KindMode.EXPLICIT]
             users: dict[int, set[int]] = {}
             for i, pl in placements.items():
                 if i in spans:
@@ -290,13 +290,13 @@ class Lns:
                 if self._stop.is_set():
                     return
                 self._solvers[solver] = [t, t, limit]
-            status = _STATUS.get(solver.solve(sub, _Seen(self._solvers, solver)), "UNKNOWN")
+            status = solve_status(solver.solve(sub, _Seen(self._solvers, solver)))
             took = time.perf_counter() - t
             stalled = getattr(solver, "_stalled", False)
             with self._lock:
                 self._solvers.pop(solver, None)
             cand = None
-            if status in ("OPTIMAL", "FEASIBLE"):
+            if status.has_solution:
                 cand = self.cm.placements(
                     lambda var: solver.value(sub.get_int_var_from_proto_index(var.index)),
                     lambda lit: solver.boolean_value(sub.get_bool_var_from_proto_index(lit.index)))
@@ -304,11 +304,11 @@ class Lns:
             with self._lock:
                 self.stats.rounds += 1
                 self.stats.by_kind.setdefault(kind, [0, 0])[0] += 1
-                if status == "OPTIMAL" and kind == "all" and len(hood) == self._all_free:
+                if status is SolveStatus.OPTIMAL and kind == "all" and len(hood) == self._all_free:
                     # Everyone was free: that was the full model, and it is solved.
                     self.proven = True
                     self._stop.set()
-                if status == "OPTIMAL":
+                if status is SolveStatus.OPTIMAL:
                     self.stats.optimal_rounds += 1
                     if took < 0.3 * limit and not boost:
                         self.size = min(self.max_size, self.size + 1)

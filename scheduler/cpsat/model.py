@@ -8,12 +8,12 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from ..heuristic import Placement
-from ..prepared import Prepared
+from ..placement import Placement
+from ..prepared import KindMode, Prepared
 from . import constraints as C
 from . import redundant as R
 from .objective import add_change_terms, add_stability_terms, priority_expr, total_stay_expr
-from .variables import create_variables
+from .variables import ClassGroup, create_variables
 
 
 @dataclass
@@ -166,10 +166,10 @@ class CpsatModel:
                 out.setdefault(g, set()).update(held)
                 ci = p.class_of.get((st.local, kind))
                 if ci is not None:
-                    a = ("class", i, ci)
+                    a = ClassGroup(i, ci)
                     anchors[a] = held if anchors.get(a) is None else anchors[a] & held
         for a in v.choice:
-            if a[0] == "class" and a[1] == i:
+            if isinstance(a, ClassGroup) and a.patient == i:
                 common = anchors.get(a) or set()
                 out[a] = {min(common)} if common else set()
         return out
@@ -185,11 +185,11 @@ class CpsatModel:
             if not isinstance(x, int) and not bool_value(x):
                 continue
             p = prep.patients[i]
-            starts = [st.fixed[0] if st.fixed else value(v.start[(i, st.local)]) for st in p.steps]
+            starts = [st.fixed.start if st.fixed else value(v.start[(i, st.local)]) for st in p.steps]
             resources = []
             for st in p.steps:
                 if st.fixed:
-                    resources.append(tuple(prep.resource_index[r] for r in st.fixed[2]))
+                    resources.append(tuple(prep.resource_index[r] for r in st.fixed.resources))
                     continue
                 picked: dict[str, list[int]] = {}
                 for kind, mult in st.kinds:
@@ -219,13 +219,13 @@ def assign_pooled(prep: Prepared, placements: dict[int, Placement],
         for s, st in enumerate(p.steps):
             if -1 in pl.resources[s]:
                 for kind, _ in st.kinds:
-                    if prep.modes[kind] != "explicit":
+                    if prep.modes[kind] is not KindMode.EXPLICIT:
                         todo.setdefault(kind, []).append((pl.starts[s], pl.starts[s] + st.duration, i, s))
     filled: dict[tuple[int, int, str], list[int]] = {}
     for kind, items in todo.items():
         members = prep.by_kind[kind]
         free_at = {r: prep.busy_until(r) for r in members}
-        if prep.modes[kind] == "single":
+        if prep.modes[kind] is KindMode.SINGLE:
             for a, b, i, s in items:
                 filled[(i, s, kind)] = [members[0]] * sum(1 for k in prep.patients[i].steps[s].needs if k == kind)
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..prepared import Prepared
+from ..prepared import KindMode, Prepared
 from .variables import Variables
 
 
@@ -74,7 +74,7 @@ def add_change_terms(model: cp_model.CpModel, prep: Prepared, v: Variables, publ
                 kind = prep.resources[r].kind
                 g = v.group_of.get((i, s, kind))
                 if g is None or r not in v.choice[g]:
-                    if prep.modes.get(kind) == "explicit":
+                    if prep.modes.get(kind) is KindMode.EXPLICIT:
                         terms.append(x)   # that resource cannot do it any more
                     continue
                 terms.append(x - v.choice[g][r])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from ..prepared import Prepared
+from ..prepared import KindMode, Prepared
 from .constraints import _clip
 from .variables import Variables
 
@@ -21,7 +21,7 @@ def add_kind_profiles(model: cp_model.CpModel, prep: Prepared, v: Variables) -> 
         if st.fixed:
             continue
         for kind, m in st.kinds:
-            if prep.modes.get(kind) == "explicit":
+            if prep.modes.get(kind) is KindMode.EXPLICIT:
                 by_kind.setdefault(kind, []).append((itv, m))
     for kind, items in by_kind.items():
         members = prep.by_kind[kind]
@@ -64,7 +64,7 @@ def identical_resource_classes(prep: Prepared) -> list[list[int]]:
     doubled = {kind for p in prep.patients for st in p.steps for kind, m in st.kinds if m > 1}
     classes: dict[tuple, list[int]] = {}
     for kind, mode in prep.modes.items():
-        if mode != "explicit" or kind in doubled:
+        if mode is not KindMode.EXPLICIT or kind in doubled:
             continue
         for r in prep.by_kind[kind]:
             res = prep.resources[r]
@@ -76,7 +76,7 @@ def identical_resource_classes(prep: Prepared) -> list[list[int]]:
 
 def group_order(v: Variables) -> list[tuple]:
     """The choice groups in a fixed order (by patient, then group)."""
-    return sorted(v.choice, key=lambda g: (g[1], str(g)))
+    return sorted(v.choice, key=lambda g: (g.patient, str(g)))
 
 
 def add_resource_symmetry_breaking(model: cp_model.CpModel, prep: Prepared, v: Variables,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import queue
 import threading
 import time
@@ -10,13 +11,27 @@ from typing import Callable
 
 from ortools.sat.python import cp_model
 
-from ..heuristic import Placement
+from ..placement import Placement
 from .model import CpsatModel
+
+
+class SolveStatus(str, enum.Enum):
+    """What a CP-SAT solve of one phase (or one LNS sub-problem) ended with."""
+
+    OPTIMAL = "OPTIMAL"
+    FEASIBLE = "FEASIBLE"
+    INFEASIBLE = "INFEASIBLE"
+    UNKNOWN = "UNKNOWN"
+    MODEL_INVALID = "MODEL_INVALID"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
 
 @dataclass
 class PhaseOutcome:
-    status: str                       # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN
+    status: SolveStatus
     placements: dict[int, Placement] | None
     objective: int | None
     bound: int | None
@@ -24,8 +39,13 @@ class PhaseOutcome:
     stopped: bool = False             # the progress callback asked to stop
 
 
-_STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
-           cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
+_STATUS = {cp_model.OPTIMAL: SolveStatus.OPTIMAL, cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+           cp_model.INFEASIBLE: SolveStatus.INFEASIBLE, cp_model.UNKNOWN: SolveStatus.UNKNOWN,
+           cp_model.MODEL_INVALID: SolveStatus.MODEL_INVALID}
+
+
+def solve_status(cpsat_status) -> SolveStatus:
+    return _STATUS.get(cpsat_status, SolveStatus.UNKNOWN)
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -93,8 +113,8 @@ def run_phase(cm: CpsatModel, objective, *, maximize: bool, time_limit: float, w
     thread.join()
     drain(block=False)
     seconds = time.perf_counter() - t
-    name = _STATUS.get(result.get("status"), "UNKNOWN")
-    if name in ("OPTIMAL", "FEASIBLE"):
+    name = solve_status(result.get("status"))
+    if name.has_solution:
         placements = cm.placements(solver.value, solver.boolean_value)
         return PhaseOutcome(name, placements, round(solver.objective_value), round(solver.best_objective_bound),
                             seconds, stopped)

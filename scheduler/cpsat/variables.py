@@ -15,10 +15,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from ..prepared import PPatient, PStep, Prepared, intersect, union
+from ..prepared import KindMode, PPatient, PStep, Prepared, intersect, union
 
 
 @dataclass
@@ -26,10 +27,10 @@ class Variables:
     present: dict[int, object] = field(default_factory=dict)   # literal, or 1 when forced
     start: dict[tuple[int, int], object] = field(default_factory=dict)
     interval: dict[tuple[int, int], object] = field(default_factory=dict)
-    group_of: dict[tuple[int, int, str], tuple] = field(default_factory=dict)
-    choice: dict[tuple, dict[int, object]] = field(default_factory=dict)
-    group_mult: dict[tuple, int] = field(default_factory=dict)
-    anchor_links: list[tuple[tuple, tuple]] = field(default_factory=list)   # (own group, anchor group)
+    group_of: dict[tuple[int, int, str], "Group"] = field(default_factory=dict)
+    choice: dict["Group", dict[int, object]] = field(default_factory=dict)
+    group_mult: dict["Group", int] = field(default_factory=dict)
+    anchor_links: list[tuple["Group", "ClassGroup"]] = field(default_factory=list)   # (own group, anchor)
     derived: list[tuple[object, object, object]] = field(default_factory=list)  # u = a or b (symmetry)
     res_interval: dict[tuple[int, int, int], object] = field(default_factory=dict)
     arrival: dict[int, object] = field(default_factory=dict)
@@ -42,7 +43,7 @@ class Variables:
 def step_domain(prep: Prepared, p: PPatient, st: PStep) -> list[tuple[int, int]]:
     """Starts allowed for a step before any resource is chosen (closed intervals)."""
     if st.fixed:
-        return [(st.fixed[0], st.fixed[0])]
+        return [(st.fixed.start, st.fixed.start)]
     dom = [(st.est, st.lst)]
     for kind, _ in st.kinds:
         cands = prep.candidates(st, kind)
@@ -50,13 +51,31 @@ def step_domain(prep: Prepared, p: PPatient, st: PStep) -> list[tuple[int, int]]
     return dom
 
 
-def group_key(prep: Prepared, p: PPatient, s: int, kind: str) -> tuple:
+class ClassGroup(NamedTuple):
+    """The choice literals of a same_as class of a patient (its anchor resource)."""
+
+    patient: int
+    cls: int
+
+
+class StepGroup(NamedTuple):
+    """The choice literals of one step's need of a kind (its own, not a class's)."""
+
+    patient: int
+    step: int
+    kind: str
+
+
+Group = ClassGroup | StepGroup
+
+
+def group_key(prep: Prepared, p: PPatient, s: int, kind: str) -> Group:
     """The choice literals a step's need of an explicit kind uses: its same_as class's
     (the anchor, shared by every member that needs the kind once) or its own."""
     ci = p.class_of.get((s, kind))
     if ci is not None and p.steps[s].needs.count(kind) == 1:
-        return ("class", p.index, ci)
-    return ("step", p.index, s, kind)
+        return ClassGroup(p.index, ci)
+    return StepGroup(p.index, s, kind)
 
 
 def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int],
@@ -72,7 +91,7 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
             dom = step_domain(prep, p, st)
             v.domains[key] = dom
             if st.fixed:
-                s = st.fixed[0]
+                s = st.fixed.start
                 v.start[key] = s
                 v.interval[key] = model.new_fixed_size_interval_var(s, st.duration, f"I_{p.id}_{st.id}")
                 continue
@@ -86,9 +105,9 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
         # Explicit resource choices: one literal per (group, resource). A same_as class
         # always has its anchor group (one resource, on every member).
         for ci, (kind, members) in enumerate(p.classes):
-            if prep.modes.get(kind) != "explicit":
+            if prep.modes.get(kind) is not KindMode.EXPLICIT:
                 continue
-            g = ("class", i, ci)
+            g = ClassGroup(i, ci)
             cands = None
             for mem in members:
                 c = set(prep.candidates(p.steps[mem], kind))
@@ -98,7 +117,7 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
                            for r in sorted(cands or ())}
         for st in p.steps:
             for kind, m in st.kinds:
-                if prep.modes.get(kind) != "explicit":
+                if prep.modes.get(kind) is not KindMode.EXPLICIT:
                     continue
                 g = group_key(prep, p, st.local, kind)
                 v.group_of[(i, st.local, kind)] = g
@@ -109,8 +128,8 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
                                for r in prep.candidates(st, kind)}
                 ci = p.class_of.get((st.local, kind))
                 if ci is not None:
-                    anchor = v.choice[("class", i, ci)]
-                    v.anchor_links.append((g, ("class", i, ci)))
+                    anchor = v.choice[ClassGroup(i, ci)]
+                    v.anchor_links.append((g, ClassGroup(i, ci)))
                     for r, lit in anchor.items():
                         if r not in v.choice[g]:
                             model.add(lit == 0)
@@ -145,7 +164,7 @@ def create_variables(model: cp_model.CpModel, prep: Prepared, patients: list[int
             v.origin[i] = v.arrival[i]
             opens = max(lo, prep.t0)
         else:
-            v.origin[i] = opens = min([p.arrived] + [st.fixed[0] for st in p.steps if st.fixed])
+            v.origin[i] = opens = min([p.arrived] + [st.fixed.start for st in p.steps if st.fixed])
         if i in forced:
             v.stay[i] = v.departure[i] - v.origin[i]
         else:

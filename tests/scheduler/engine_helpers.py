@@ -61,3 +61,27 @@ def steps_of(plan: dict, pid: str) -> dict[str, tuple[str, str, list[str]]]:
 
 def unscheduled(plan: dict) -> dict[str, str]:
     return {u["patient"]: u["reason"] for u in plan["unscheduled"]}
+
+
+def placements_violations(instance: dict, prep, placements: dict) -> list:
+    """What the independent validator finds wrong with the engine's internal placements (as
+    a plan whose bound is its own total stay, which the validator accepts when it is valid)."""
+    from scheduler.problem import fmt_time
+
+    assignments = []
+    for i, pl in placements.items():
+        p = prep.patients[i]
+        for st in p.steps:
+            start = pl.starts[st.local]
+            assignments.append({"patient": p.id, "step": st.id, "start": fmt_time(start),
+                                "end": fmt_time(start + st.duration),
+                                "resources": [prep.resources[r].id for r in pl.resources[st.local]]})
+    stay = sum(pl.stay(prep.patients[i]) for i, pl in placements.items())
+    plan = {"format": "mammapoli-plan/1", "instance": instance.get("name", ""), "status": "FEASIBLE",
+            "objective": {"scheduled": len(placements),
+                          "priority_scheduled": sum(prep.patients[i].priority for i in placements),
+                          "total_stay": stay, "lower_bound_total_stay": stay},
+            "assignments": assignments,
+            "unscheduled": [{"patient": p.id, "reason": "not in this plan"} for p in prep.patients
+                            if p.index not in placements]}
+    return check_plan(instance, plan)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from engine_helpers import fixture, morning, patient, res, step
+from engine_helpers import fixture, morning, patient, placements_violations, res, step
 from scheduler import problem_from_json
 from scheduler.bounds import analyse_alone
 from scheduler.heuristic import construct_plan, fcfs_plan
 from scheduler.prepared import Prepared
-from scheduler.selfcheck import plan_violations
 
 
 def prepared(inst: dict) -> Prepared:
@@ -36,12 +35,13 @@ def test_fcfs_respects_max_lags_by_delaying_the_earlier_step():
 
 def test_construction_is_valid_and_never_below_the_baseline():
     for name in ("small-8", "standard-20", "standard-20-replan"):
-        prep = prepared(fixture(name))
+        instance = fixture(name)
+        prep = prepared(instance)
         alone = analyse_alone(prep)
         possible = [i for i, a in alone.items() if a.witness is not None]
         plan, built = construct_plan(prep, patients=possible, time_budget=0.2, seed=0,
                                      min_stay={i: a.min_stay for i, a in alone.items()})
-        assert built >= 1 and plan_violations(prep, plan.placements) == []
+        assert built >= 1 and placements_violations(instance, prep, plan.placements) == []
         assert plan.priority >= fcfs_plan(prep).priority
 
 

@@ -3,7 +3,7 @@
     python benchmarks/day.py [--time-limit 3] [--plan-time-limit 10] [--workers 2] [--seed 1]
 
 Mornings: the shared day-of mornings (`fixtures/instances/day/`: calm at 09:55, mild at
-10:00) and, for generated mornings of 20, 40 and 60 patients (`scheduler.generator`), the
+10:00) and, for generated mornings of 20, 40 and 60 patients (`scheduler.testing.generator`), the
 engine's own published plan taken to 10:00 three ways (`generate_day`): calm (nothing went
 wrong), mild (a 10-minute overrun, a no-show, a walk-in) and harsh (as mild, a radiologist
 called away and an urgent walk-in). Each is re-planned with the re-plan time limit. Per
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from scheduler import plan_to_json, solve  # noqa: E402
 from scheduler.check import check_plan  # noqa: E402
-from scheduler.generator import DAY_SCENARIOS, generate_day, generate_morning  # noqa: E402
+from scheduler.testing.generator import DAY_SCENARIOS, generate_day, generate_morning  # noqa: E402
 
 SIZES = (20, 40, 60)
 

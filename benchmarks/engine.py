@@ -3,7 +3,7 @@
     python benchmarks/engine.py [--time-limit 10] [--large-time-limit 30] [--workers 2] [--seed 1]
 
 Mornings: the shared instances (small-8, standard-20, standard-20-replan) and generated
-mornings of 8 to 60 patients (`scheduler.generator`, fixed seed), plus re-planning
+mornings of 8 to 60 patients (`scheduler.testing.generator`, fixed seed), plus re-planning
 mornings generated from the engine's own plans of the 20- and 60-patient mornings. For
 each: patients seen, priority seen, total stay, lower bound, ratio (total stay / bound),
 status, seconds to the first and to the final plan, and whether the independent validator
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from scheduler import plan_to_json, problem_from_json, solve  # noqa: E402
 from scheduler.bounds import analyse_alone  # noqa: E402
 from scheduler.check import check_plan  # noqa: E402
-from scheduler.generator import generate_morning, generate_replan  # noqa: E402
+from scheduler.testing.generator import generate_morning, generate_replan  # noqa: E402
 from scheduler.heuristic import fcfs_plan  # noqa: E402
 from scheduler.prepared import Prepared  # noqa: E402
 

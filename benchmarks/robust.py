@@ -5,7 +5,7 @@
                                 [--walk-ins 0] [--workers 2] [--seed 1] [--sizes 8,20,32,60]
 
 Mornings: the shared uncertain mornings (fixtures/instances/uncertain/) and generated ones
-(`scheduler.generator.generate_uncertain_morning`: other cvs, no-show rates, punctuality and
+(`scheduler.testing.generator.generate_uncertain_morning`: other cvs, no-show rates, punctuality and
 overtime limits). Plans of each morning:
 
 - FCFS: first come, first served (`scheduler.baselines.fcfs`);
@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from scheduler import plan_to_json, problem_from_json, solve  # noqa: E402
 from scheduler.baselines import buffered, fcfs  # noqa: E402
 from scheduler.check import check_plan  # noqa: E402
-from scheduler.generator import generate_uncertain_morning  # noqa: E402
+from scheduler.testing.generator import generate_uncertain_morning  # noqa: E402
 from scheduler.simulate import simulate_static  # noqa: E402
 from scheduler.twin import ReplanOptions, simulate_replan  # noqa: E402
 

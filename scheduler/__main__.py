@@ -119,7 +119,8 @@ def _solve(args) -> int:
 def _simulate(args) -> int:
     from .check import check_plan
     from .io import problem_from_json
-    from .problem import ProblemError, fmt_time
+    from .clock import fmt_time
+    from .problem import ProblemError
     from .simulate import simulate_static
     from .twin import ReplanOptions, simulate_replan
 

@@ -9,7 +9,7 @@ earliest/latest. A conflict among them cannot be repaired by any plan.
 from __future__ import annotations
 
 from .prepared import Prepared
-from .problem import fmt_time
+from .clock import fmt_time
 
 
 def fixed_conflicts(prep: Prepared) -> str | None:

@@ -7,10 +7,10 @@ field as the JSON spells it; the dataclasses then check values and cross-referen
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from .clock import fmt_time, to_minutes
 from .problem import (DEFAULT_NOTICE, Assignment, FixedStep, Lag, Pathway, Patient, Problem,
                       ProblemError, Resource, Step, Uncertainty, fmt_time)
 from .result import Result, Status
@@ -18,17 +18,16 @@ from .result import Result, Status
 MORNING_FORMAT = "mammapoli-morning/1"
 PLAN_FORMAT = "mammapoli-plan/1"
 
-_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
 def parse_time(value: Any, path: str) -> int:
-    """"HH:MM" (24-hour clock) as minutes since midnight."""
+    """"HH:MM" (24-hour clock) as minutes since midnight; `ProblemError` naming `path`."""
     if not isinstance(value, str):
         raise ProblemError(path, f"must be a time \"HH:MM\", got {value!r}")
-    match = _TIME.match(value)
-    if not match:
-        raise ProblemError(path, f"{value!r} is not a time HH:MM")
-    return int(match.group(1)) * 60 + int(match.group(2))
+    try:
+        return to_minutes(value)
+    except ValueError:
+        raise ProblemError(path, f"{value!r} is not a time HH:MM") from None
 
 
 def _object(value: Any, path: str, *, required: tuple[str, ...], optional: tuple[str, ...]) -> Mapping:

@@ -14,7 +14,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .problem import Problem, fmt_time
+from .clock import fmt_time
+from .problem import Problem
 
 Interval = tuple[int, int]
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date as _date
 from typing import Any
 
+from .clock import fmt_time
+
 _DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -79,11 +81,6 @@ def _freeze_pairs(value: Any, path: str) -> tuple[tuple[str, Any], ...]:
 #: Minutes a patient who is not yet in the clinic needs to be reached and to travel: a
 #: re-plan keeps her published arrival or gives her one at least this long after `now`.
 DEFAULT_NOTICE = 30
-
-
-def fmt_time(minutes: int) -> str:
-    """Minutes since midnight as "HH:MM"."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from .placement import Placement
 from .placer import Placer
 from .timeline import Timeline
 from .prepared import PPatient, Prepared, merge
-from .problem import fmt_time
+from .clock import fmt_time
 from .result import Reason
 
 _FAR = 10_000

@@ -66,7 +66,7 @@ def unscheduled(plan: dict) -> dict[str, str]:
 def placements_violations(instance: dict, prep, placements: dict) -> list:
     """What the independent validator finds wrong with the engine's internal placements (as
     a plan whose bound is its own total stay, which the validator accepts when it is valid)."""
-    from scheduler.problem import fmt_time
+    from scheduler.clock import fmt_time
 
     assignments = []
     for i, pl in placements.items():

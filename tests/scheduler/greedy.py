@@ -1,7 +1,7 @@
 """A deliberately simple greedy planner, for tests only.
 
 The tests need valid (not good) plans of generated and random mornings without the CP-SAT
-engine, which lives on another branch. This places one patient at a time, each step at the
+engine. This places one patient at a time, each step at the
 earliest moment its lags, the patient and free resources allow, trying later patient
 start times when a `max` lag or `latest` cannot be met. It ignores `fixed`/`now`, so use
 it on fresh mornings only. Whatever it cannot place is listed as unscheduled.
@@ -9,13 +9,7 @@ it on fresh mornings only. Whatever it cannot place is listed as unscheduled.
 
 from __future__ import annotations
 
-
-def _minutes(text: str) -> int:
-    return int(text[:2]) * 60 + int(text[3:])
-
-
-def _hm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+from scheduler.clock import fmt_time, to_minutes
 
 
 def _topological(steps: list[dict]) -> list[dict]:
@@ -47,7 +41,7 @@ class _Calendar:
         self.booked: dict = {rid: [] for rid in self.resources}
 
     def free(self, rid: str, start: int, end: int) -> bool:
-        available = any(_minutes(a) <= start and end <= _minutes(b)
+        available = any(to_minutes(a) <= start and end <= to_minutes(b)
                         for a, b in self.resources[rid]["available"])
         return available and all(end <= s or e <= start for s, e in self.booked[rid])
 
@@ -56,7 +50,7 @@ class _Calendar:
         times = {after}
         for rid, resource in self.resources.items():
             times.update(e for _, e in self.booked[rid] if e > after)
-            times.update(_minutes(a) for a, _ in resource["available"] if _minutes(a) > after)
+            times.update(to_minutes(a) for a, _ in resource["available"] if to_minutes(a) > after)
         return sorted(times)
 
 
@@ -79,7 +73,7 @@ def _pick_resources(step: dict, start: int, end: int, calendar: _Calendar,
 
 def _place_patient(patient: dict, steps: list[dict], first_start: int, window_end: int,
                    calendar: _Calendar) -> list[dict] | None:
-    latest = _minutes(patient["latest"]) if "latest" in patient else window_end
+    latest = to_minutes(patient["latest"]) if "latest" in patient else window_end
     extra = patient.get("extra", {})
     ends: dict = {}
     held: dict = {}
@@ -102,15 +96,15 @@ def _place_patient(patient: dict, steps: list[dict], first_start: int, window_en
         ends[step["id"]] = start + length
         held[step["id"]] = chosen
         patient_free_from = start + length
-        placed.append({"patient": patient["id"], "step": step["id"], "start": _hm(start),
-                       "end": _hm(start + length), "resources": chosen})
+        placed.append({"patient": patient["id"], "step": step["id"], "start": fmt_time(start),
+                       "end": fmt_time(start + length), "resources": chosen})
     return placed
 
 
 def greedy_plan(instance: dict, *, start_step: int = 5) -> dict:
     """A valid `mammapoli-plan/1` for a morning without fixed steps (status FEASIBLE)."""
-    window_start = _minutes(instance["window"]["start"])
-    window_end = _minutes(instance["window"]["end"])
+    window_start = to_minutes(instance["window"]["start"])
+    window_end = to_minutes(instance["window"]["end"])
     calendar = _Calendar(instance)
     pathways = instance["pathways"]
     order = sorted(instance["patients"],
@@ -122,7 +116,7 @@ def greedy_plan(instance: dict, *, start_step: int = 5) -> dict:
     stay = bound = priority = 0
     for patient in order:
         steps = pathways[patient["pathway"]]["steps"]
-        earliest = _minutes(patient.get("earliest", instance["window"]["start"]))
+        earliest = to_minutes(patient.get("earliest", instance["window"]["start"]))
         placed = None
         for first_start in range(max(earliest, window_start), window_end, start_step):
             placed = _place_patient(patient, steps, first_start, window_end, calendar)
@@ -134,9 +128,9 @@ def greedy_plan(instance: dict, *, start_step: int = 5) -> dict:
             continue
         for item in placed:
             for rid in item["resources"]:
-                calendar.booked[rid].append((_minutes(item["start"]), _minutes(item["end"])))
+                calendar.booked[rid].append((to_minutes(item["start"]), to_minutes(item["end"])))
         assignments.extend(placed)
-        stay += _minutes(placed[-1]["end"]) - _minutes(placed[0]["start"])
+        stay += to_minutes(placed[-1]["end"]) - to_minutes(placed[0]["start"])
         bound += _critical_path(steps, patient.get("extra", {}))
         priority += patient.get("priority", 1)
     assignments.sort(key=lambda a: (a["patient"], a["start"]))

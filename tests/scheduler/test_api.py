@@ -71,7 +71,7 @@ def test_returning_false_from_on_progress_stops_with_the_best_plan_so_far():
 
 
 def test_no_django_anywhere_in_the_engine():
-    code = ("import sys, scheduler, scheduler.solve, scheduler.check, scheduler.generator, scheduler.__main__; "
+    code = ("import sys, scheduler, scheduler.solve, scheduler.check, scheduler.testing.generator, scheduler.__main__; "
             "from scheduler.cpsat import model, lns, solver; "
             "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

@@ -13,9 +13,10 @@ import pytest
 from greedy import greedy_plan
 from hypothesis import HealthCheck, Phase, find, given, settings
 
+from scheduler.clock import fmt_time, to_minutes
 from scheduler.check import check_plan, instance_problems
-from scheduler.generator import generate_morning, generate_replan, staffing
-from scheduler.strategies import small_mornings
+from scheduler.testing.generator import generate_morning, generate_replan, staffing
+from scheduler.testing.strategies import small_mornings
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTANCES = ROOT / "fixtures" / "instances"
@@ -26,10 +27,6 @@ SIZES = (8, 12, 20, 40, 60)
 
 def fixture(name: str) -> dict:
     return json.loads((INSTANCES / f"{name}.json").read_text())
-
-
-def minutes(text: str) -> int:
-    return int(text[:2]) * 60 + int(text[3:])
 
 
 def schema_errors(instance: dict) -> list[str]:
@@ -96,7 +93,7 @@ def test_resource_ids_and_availability_look_like_the_examples():
         breaks = []
         for resource in of_kind(morning, kind):
             (_, pause), (back, _) = resource["available"]
-            assert minutes(back) - minutes(pause) == 15
+            assert to_minutes(back) - to_minutes(pause) == 15
             breaks.append(pause)
         assert len(set(breaks)) == len(breaks)  # staggered: never two on a break at once
     assert {r["available"][0][0] for r in of_kind(morning, "pathologist")} == {"09:00"}
@@ -185,7 +182,7 @@ def fixed_set_violations(replan: dict) -> list:
     """Check the fixed steps alone with the validator, as a partial plan."""
     steps = []
     for item in replan["fixed"]:
-        end = item.get("end") or _hm(minutes(item["start"])
+        end = item.get("end") or fmt_time(to_minutes(item["start"])
                                      + step_length(replan, item["patient"], item["step"]))
         steps.append({**item, "end": end})
     partial = {"format": "mammapoli-plan/1", "status": "FEASIBLE", "assignments": steps,
@@ -193,9 +190,6 @@ def fixed_set_violations(replan: dict) -> list:
                                                 "total_stay": 0, "lower_bound_total_stay": 0}}
     return [v for v in check_plan(replan, partial) if v.rule in FIXED_SET_RULES]
 
-
-def _hm(value: int) -> str:
-    return f"{value // 60:02d}:{value % 60:02d}"
 
 
 def test_replan_of_standard_20_matches_the_example():
@@ -213,7 +207,7 @@ def test_replan_of_standard_20_matches_the_example():
         assert len(changed) == 1
         mine, theirs = changed[0]
         assert {**mine, "end": theirs["end"]} == theirs
-        assert 5 <= minutes(mine["end"]) - minutes(theirs["end"]) <= 15
+        assert 5 <= to_minutes(mine["end"]) - to_minutes(theirs["end"]) <= 15
         assert fixed_set_violations(replan) == []
 
 
@@ -224,23 +218,23 @@ def test_replan_derivation_is_consistent(size, seed, now):
     morning = generate_morning(size, seed=seed)
     plan = greedy_plan(morning)
     replan = generate_replan(morning, plan, now=now, seed=seed)
-    at = minutes(now)
+    at = to_minutes(now)
     assert schema_errors(replan) == [] and instance_problems(replan) == []
     assert replan == generate_replan(morning, plan, now=now, seed=seed)
 
     # Fixed: exactly the plan's steps that started before now, one finished late.
     planned = {(a["patient"], a["step"]): a for a in plan["assignments"]}
-    started = {key for key, a in planned.items() if minutes(a["start"]) < at}
+    started = {key for key, a in planned.items() if to_minutes(a["start"]) < at}
     assert {(f["patient"], f["step"]) for f in replan["fixed"]} == started
     late = []
     for item in replan["fixed"]:
         original = planned[(item["patient"], item["step"])]
         assert (item["start"], item["resources"]) == (original["start"], original["resources"])
         if "end" not in item:
-            assert minutes(original["end"]) > at  # still running at now
+            assert to_minutes(original["end"]) > at  # still running at now
         elif item["end"] != original["end"]:
-            late.append(minutes(item["end"]) - minutes(original["end"]))
-        assert "end" not in item or minutes(item["end"]) <= at
+            late.append(to_minutes(item["end"]) - to_minutes(original["end"]))
+        assert "end" not in item or to_minutes(item["end"]) <= at
     assert len(late) == 1 and 5 <= late[0] <= 15
     assert fixed_set_violations(replan) == []
 
@@ -264,10 +258,10 @@ def test_replan_derivation_is_consistent(size, seed, now):
     assert len(changed) == 1
     old, new = changed[0]
     assert new["kind"] == "radiologist"
-    leaves = minutes(new["available"][-1][1])
-    assert at < leaves < minutes(old["available"][-1][1])
-    assert new["available"] == [[a, min(b, _hm(leaves))] for a, b in old["available"]
-                                if minutes(a) < leaves]
+    leaves = to_minutes(new["available"][-1][1])
+    assert at < leaves < to_minutes(old["available"][-1][1])
+    assert new["available"] == [[a, min(b, fmt_time(leaves))] for a, b in old["available"]
+                                if to_minutes(a) < leaves]
 
 
 def test_fixed_set_check_catches_overlapping_fixed_steps():

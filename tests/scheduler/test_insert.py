@@ -10,7 +10,8 @@ from engine_helpers import fixture
 from scheduler import problem_from_json
 from scheduler.check import check_plan
 from scheduler.insert import Blocked, Insertion, insert
-from scheduler.problem import Patient, fmt_time
+from scheduler.clock import fmt_time
+from scheduler.problem import Patient
 
 KINDS = ["surgeon", "consult_room", "radiographer", "mammography_unit", "radiologist", "ultrasound_room",
          "pathologist", "nurse"]

@@ -11,7 +11,7 @@ from scheduler.bounds import analyse_alone
 from scheduler.cpsat import redundant
 from scheduler.cpsat.model import CpsatModel, ModelOptions
 from scheduler.cpsat.solver import run_phase
-from scheduler.generator import generate_morning
+from scheduler.testing.generator import generate_morning
 from scheduler.heuristic import construct_plan
 from scheduler.prepared import Prepared
 

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from scheduler import plan_to_json, problem_from_json, solve
 from scheduler.check import check_plan
-from scheduler.generator import generate_morning, generate_replan
+from scheduler.testing.generator import generate_morning, generate_replan
 from scheduler.heuristic import fcfs_plan
 from scheduler.prepared import Prepared
-from scheduler.strategies import small_mornings
+from scheduler.testing.strategies import small_mornings
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

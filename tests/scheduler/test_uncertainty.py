@@ -12,7 +12,7 @@ import pytest
 from engine_helpers import ROOT, fixture
 from scheduler import Status, Uncertainty, plan_to_json, problem_from_json, solve
 from scheduler.check import check_plan, instance_problems
-from scheduler.generator import generate_uncertain_morning, uncertainty_block
+from scheduler.testing.generator import generate_uncertain_morning, uncertainty_block
 from scheduler.io import problem_to_json
 
 

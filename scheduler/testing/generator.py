@@ -15,6 +15,7 @@ import random
 import re
 
 from scheduler.check import check_plan
+from scheduler.clock import fmt_time, to_minutes
 
 WINDOW = ("08:00", "13:00")
 _HM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -91,14 +92,6 @@ FIRST_BREAK = {"radiographer": "10:00", "radiologist": "10:30"}
 LATE_START = {"pathologist": "09:00", "nurse": "08:30"}
 
 
-def _minutes(text: str) -> int:
-    return int(text[:2]) * 60 + int(text[3:])
-
-
-def _hm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _label(index: int) -> str:
     """0 -> A, 25 -> Z, 26 -> AA: resource letters as in `chir-A`."""
     label = ""
@@ -132,8 +125,8 @@ def _availability(kind: str, index: int) -> list[list[str]]:
     start = LATE_START.get(kind, start)
     if kind not in FIRST_BREAK:
         return [[start, end]]
-    pause = _minutes(FIRST_BREAK[kind]) + COFFEE_BREAK * (index % 6)
-    return [[start, _hm(pause)], [_hm(pause + COFFEE_BREAK), end]]
+    pause = to_minutes(FIRST_BREAK[kind]) + COFFEE_BREAK * (index % 6)
+    return [[start, fmt_time(pause)], [fmt_time(pause + COFFEE_BREAK), end]]
 
 
 def _resources(n_patients: int) -> list[dict]:
@@ -172,16 +165,16 @@ def _patient(number: int, pathway: str, urgent: bool, rng: random.Random) -> dic
         extra[BIOPSY_STEP[pathway]] = 10  # a known difficult biopsy
     # Only time limits the patient can still meet (the pathway plus half an hour of slack).
     need = _critical_path(pathway, extra) + 30
-    start, end = (_minutes(t) for t in WINDOW)
+    start, end = (to_minutes(t) for t in WINDOW)
     if rng.random() < 0.15:
-        earliest = _minutes(rng.choice(("08:30", "09:00", "09:30", "10:00")))
+        earliest = to_minutes(rng.choice(("08:30", "09:00", "09:30", "10:00")))
         if earliest + need <= end:
-            patient["earliest"] = _hm(earliest)
+            patient["earliest"] = fmt_time(earliest)
             start = earliest
     if rng.random() < 0.10:
-        latest = _minutes(rng.choice(("11:30", "12:00", "12:30")))
+        latest = to_minutes(rng.choice(("11:30", "12:00", "12:30")))
         if start + need <= latest:
-            patient["latest"] = _hm(latest)
+            patient["latest"] = fmt_time(latest)
     if urgent:
         patient["priority"] = 3
     if extra:
@@ -254,7 +247,7 @@ def generate_replan(instance: dict, plan: dict, *, now: str, seed: int) -> dict:
     if problems or plan.get("status") not in ("OPTIMAL", "FEASIBLE"):
         reason = problems[0] if problems else f"status {plan.get('status')}"
         raise ValueError(f"generate_replan needs a valid solved plan of the morning: {reason}")
-    fixed = [_as_fixed(a, at) for a in plan["assignments"] if _minutes(a["start"]) < at]
+    fixed = [_as_fixed(a, at) for a in plan["assignments"] if to_minutes(a["start"]) < at]
     _add_overrun(fixed, instance, at, rng)
     patients = copy.deepcopy(instance["patients"])
     reference = copy.deepcopy(plan["assignments"])
@@ -297,31 +290,31 @@ def generate_day(instance: dict, plan: dict, *, now: str, seed: int, scenario: s
     if problems or plan.get("status") not in ("OPTIMAL", "FEASIBLE"):
         reason = problems[0] if problems else f"status {plan.get('status')}"
         raise ValueError(f"generate_day needs a valid solved plan of the morning: {reason}")
-    fixed = [_as_fixed(a, at) for a in plan["assignments"] if _minutes(a["start"]) < at]
+    fixed = [_as_fixed(a, at) for a in plan["assignments"] if to_minutes(a["start"]) < at]
     patients = copy.deepcopy(instance["patients"])
     reference = copy.deepcopy(plan["assignments"])
     arrival = {}
     for a in plan["assignments"]:
-        arrival[a["patient"]] = min(arrival.get(a["patient"], 24 * 60), _minutes(a["start"]))
+        arrival[a["patient"]] = min(arrival.get(a["patient"], 24 * 60), to_minutes(a["start"]))
     started = {item["patient"] for item in fixed}
-    start = _minutes(instance["window"]["start"])
+    start = to_minutes(instance["window"]["start"])
     for p in patients:
         due = arrival.get(p["id"])
         if p["id"] in started or due is None:
             continue
         if due <= at:
-            p["arrived"] = _hm(max(start - 15, due - rng.randint(0, 10)))
+            p["arrived"] = fmt_time(max(start - 15, due - rng.randint(0, 10)))
     early = [p for p in patients if p["id"] in arrival and "arrived" not in p and p["id"] not in started
              and at < arrival[p["id"]] <= at + 30]
     for p in rng.sample(early, min(len(early), rng.choice((1, 2)))):
-        p["arrived"] = _hm(at - rng.randint(0, 10))
+        p["arrived"] = fmt_time(at - rng.randint(0, 10))
     resources = copy.deepcopy(instance["resources"])
     if scenario != "calm":
         finished = [item for item in fixed if "end" in item]
-        fits = [item for item in finished if _overrun_fits(item, _minutes(item["end"]) + 10, fixed, instance, at)]
+        fits = [item for item in finished if _overrun_fits(item, to_minutes(item["end"]) + 10, fixed, instance, at)]
         if fits:
             chosen = rng.choice(fits)
-            chosen["end"] = _hm(_minutes(chosen["end"]) + 10)
+            chosen["end"] = fmt_time(to_minutes(chosen["end"]) + 10)
         waiting = [p["id"] for p in patients if p["id"] in arrival and p["id"] not in started and "arrived" not in p]
         if waiting:
             gone = rng.choice(waiting)
@@ -341,13 +334,13 @@ def generate_day(instance: dict, plan: dict, *, now: str, seed: int, scenario: s
 
 
 def _validated_now(instance: dict, now: str) -> int:
-    start, end = (_minutes(instance["window"][k]) for k in ("start", "end"))
+    start, end = (to_minutes(instance["window"][k]) for k in ("start", "end"))
     if not isinstance(now, str) or not _HM.match(now):
         raise ValueError(f"now must be a time HH:MM, got {now!r}")
-    at = _minutes(now)
+    at = to_minutes(now)
     if not start < at < end:
-        raise ValueError(f"now {now} is not inside the window {_hm(start)}-{_hm(end)}")
-    if "now" in instance and at <= _minutes(instance["now"]):
+        raise ValueError(f"now {now} is not inside the window {fmt_time(start)}-{fmt_time(end)}")
+    if "now" in instance and at <= to_minutes(instance["now"]):
         raise ValueError(f"now {now} is not after the instance's now {instance['now']}")
     return at
 
@@ -355,18 +348,18 @@ def _validated_now(instance: dict, now: str) -> int:
 def _as_fixed(assignment: dict, at: int) -> dict:
     item = {key: copy.deepcopy(assignment[key])
             for key in ("patient", "step", "start", "resources")}
-    if _minutes(assignment["end"]) <= at:
+    if to_minutes(assignment["end"]) <= at:
         item["end"] = assignment["end"]
     return item
 
 
 def _fixed_end(item: dict, instance: dict) -> int:
     if "end" in item:
-        return _minutes(item["end"])
+        return to_minutes(item["end"])
     patient = next(p for p in instance["patients"] if p["id"] == item["patient"])
     step = next(s for s in instance["pathways"][patient["pathway"]]["steps"]
                 if s["id"] == item["step"])
-    return _minutes(item["start"]) + step["duration"] + patient.get("extra", {}).get(
+    return to_minutes(item["start"]) + step["duration"] + patient.get("extra", {}).get(
         item["step"], 0)
 
 
@@ -375,21 +368,21 @@ def _overrun_fits(item: dict, new_end: int, fixed: list[dict], instance: dict, a
     if new_end > at:
         return False  # it would not have finished by now
     patient = next(p for p in instance["patients"] if p["id"] == item["patient"])
-    if new_end > _minutes(patient.get("latest", instance["window"]["end"])):
+    if new_end > to_minutes(patient.get("latest", instance["window"]["end"])):
         return False
     steps = {s["id"]: s for s in instance["pathways"][patient["pathway"]]["steps"]}
-    start = _minutes(item["start"])
+    start = to_minutes(item["start"])
     for other in fixed:
         if other is item:
             continue
         shares = other["patient"] == item["patient"] or set(other["resources"]) & set(
             item["resources"])
-        if shares and _minutes(other["start"]) < new_end and start < _fixed_end(other, instance):
+        if shares and to_minutes(other["start"]) < new_end and start < _fixed_end(other, instance):
             return False
         if other["patient"] == item["patient"]:
             for lag in steps[other["step"]].get("after", []):
                 if lag["step"] == item["step"] and \
-                        _minutes(other["start"]) - new_end < lag.get("min", 0):
+                        to_minutes(other["start"]) - new_end < lag.get("min", 0):
                     return False
     return True
 
@@ -400,10 +393,10 @@ def _add_overrun(fixed: list[dict], instance: dict, at: int, rng: random.Random)
     first = rng.choice((5, 10, 15))
     for minutes in sorted((5, 10, 15), key=lambda m: (m != first, -m)):
         fits = [item for item in finished
-                if _overrun_fits(item, _minutes(item["end"]) + minutes, fixed, instance, at)]
+                if _overrun_fits(item, to_minutes(item["end"]) + minutes, fixed, instance, at)]
         if fits:
             chosen = rng.choice(fits)
-            chosen["end"] = _hm(_minutes(chosen["end"]) + minutes)
+            chosen["end"] = fmt_time(to_minutes(chosen["end"]) + minutes)
             return
 
 
@@ -439,10 +432,10 @@ def _radiologist_leaves(resources: list[dict], fixed: list[dict], instance: dict
                       if leaving["id"] in item["resources"]], default=at)
     earliest = max(at + 30, busy_until)
     earliest += -earliest % 5
-    latest = _minutes(instance["window"]["end"]) - 30
+    latest = to_minutes(instance["window"]["end"]) - 30
     if earliest > latest:
         return resources
     cut = rng.randrange(earliest, latest + 1, 5)
-    leaving["available"] = [[a, _hm(min(_minutes(b), cut))]
-                            for a, b in leaving["available"] if _minutes(a) < cut]
+    leaving["available"] = [[a, fmt_time(min(to_minutes(b), cut))]
+                            for a, b in leaving["available"] if to_minutes(a) < cut]
     return resources

@@ -1,6 +1,6 @@
 """Hypothesis strategies for property tests: small random but well-formed mornings.
 
-Realistic mornings (`scheduler.generator`) all share four pathways; property tests need
+Realistic mornings (`scheduler.testing.generator`) all share four pathways; property tests need
 the odd corners of the format too: lags with `min` and `max`, `same_as`, a kind needed
 twice, parallel steps, breaks, late starts, `earliest`/`latest`, `extra`. Every instance
 drawn here is valid `mammapoli-morning/1` (it may well be impossible to schedule anyone).
@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from scheduler.clock import fmt_time
+
 KINDS = ("doctor", "nurse", "room", "scanner")
 _START = 8 * 60  # the window always opens at 08:00; it closes between 10:00 and 13:00
-
-
-def _hm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _times(low: int, high: int) -> st.SearchStrategy[int]:
@@ -29,14 +27,14 @@ def _times(low: int, high: int) -> st.SearchStrategy[int]:
 def _availability(draw, start: int, end: int) -> list[list[str]]:
     shape = draw(st.sampled_from(("all morning", "late start", "break", "early leave")))
     if shape == "all morning":
-        return [[_hm(start), _hm(end)]]
+        return [[fmt_time(start), fmt_time(end)]]
     if shape == "late start":
-        return [[_hm(draw(_times(start + 5, start + 60))), _hm(end)]]
+        return [[fmt_time(draw(_times(start + 5, start + 60))), fmt_time(end)]]
     if shape == "early leave":
-        return [[_hm(start), _hm(draw(_times(end - 60, end - 5)))]]
+        return [[fmt_time(start), fmt_time(draw(_times(end - 60, end - 5)))]]
     pause = draw(_times(start + 30, end - 45))
     back = draw(_times(pause, pause + 30))  # back == pause: two touching intervals
-    return [[_hm(start), _hm(pause)], [_hm(back), _hm(end)]]
+    return [[fmt_time(start), fmt_time(pause)], [fmt_time(back), fmt_time(end)]]
 
 
 @st.composite
@@ -85,9 +83,9 @@ def _patient(draw, number: int, pathways: dict, start: int, end: int) -> dict:
     earliest = start
     if draw(st.booleans()):
         earliest = draw(_times(start, end - 30))
-        patient["earliest"] = _hm(earliest)
+        patient["earliest"] = fmt_time(earliest)
     if draw(st.booleans()):
-        patient["latest"] = _hm(draw(_times(earliest + 30, end)))
+        patient["latest"] = fmt_time(draw(_times(earliest + 30, end)))
     if draw(st.booleans()):
         patient["priority"] = draw(st.integers(1, 3))
     step_ids = [s["id"] for s in pathways[name]["steps"]]
@@ -113,7 +111,7 @@ def small_mornings(draw) -> dict:
         "format": "mammapoli-morning/1",
         "name": "hypothesis",
         "date": "2026-12-01",
-        "window": {"start": _hm(_START), "end": _hm(end)},
+        "window": {"start": fmt_time(_START), "end": fmt_time(end)},
         "resources": resources,
         "pathways": pathways,
         "patients": [draw(_patient(i + 1, pathways, _START, end)) for i in range(n_patients)],

@@ -12,7 +12,7 @@ from typing import Any
 
 from .clock import fmt_time, to_minutes
 from .problem import (DEFAULT_NOTICE, Assignment, FixedStep, Lag, Pathway, Patient, Problem,
-                      ProblemError, Resource, Step, Uncertainty, fmt_time)
+                      ProblemError, Resource, Step, Uncertainty)
 from .result import Result, Status
 
 MORNING_FORMAT = "mammapoli-morning/1"

@@ -165,7 +165,7 @@ def events():
 def bench_events(repeat: int) -> list[str]:
     from django.conf import settings
 
-    from mammapoli.planning.adapter import aware
+    from mammapoli.planning.clock import aware
     from mammapoli.planning.models import Plan
     from mammapoli.planning.proposal_diff import Change, proposal_diff
 

@@ -101,7 +101,7 @@ def run(kills: set[int], workdir: Path) -> list[str]:
     from django.conf import settings
     from django.core.exceptions import ValidationError
 
-    from mammapoli.planning.adapter import aware
+    from mammapoli.planning.clock import aware
     from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus, PlanStatus
     from mammapoli.planning.morning_import import morning_import
     from mammapoli.planning.services.plans import plan_publish

@@ -5,16 +5,18 @@ Pure Python (standard library and ortools); no Django import anywhere in this pa
     from scheduler import solve, problem_from_json, plan_to_json
     result = solve(problem_from_json(instance), time_limit=10, workers=2, seed=0)
     plan = plan_to_json(result)
+    fit = insert(problem, Patient("N", "fna"))   # one more patient, moving nobody (booking)
 """
 
-from .io import plan_to_json, problem_from_json
+from .insert import Blocked, Insertion, insert
+from .io import plan_to_json, problem_from_json, problem_to_json
 from .problem import (Assignment, FixedStep, Lag, Pathway, Patient, Problem, ProblemError, Resource,
                       Step, Uncertainty)
 from .result import (Objective, Phase, Progress, Result, Risk, ScheduledStep, Stats, Status, Unscheduled)
 from .solve import solve
 
 __all__ = [
-    "solve", "problem_from_json", "plan_to_json",
+    "solve", "insert", "problem_from_json", "problem_to_json", "plan_to_json", "Insertion", "Blocked",
     "Problem", "Resource", "Pathway", "Step", "Lag", "Patient", "FixedStep", "Assignment", "ProblemError",
     "Uncertainty",
     "Result", "Risk", "Status", "Objective", "ScheduledStep", "Unscheduled", "Stats", "Phase", "Progress",

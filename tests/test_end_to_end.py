@@ -13,7 +13,7 @@ from django.db import connections
 from playwright.sync_api import expect
 
 from mammapoli.demo.loader import demo_definition
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.models import Plan, PlanStatus, Visit, VisitStatus
 from scheduler.check import check_plan
 from tests.browser import screenshot

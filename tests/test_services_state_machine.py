@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import booking_suggestion
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.models import (

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 from mammapoli.audit.models import Action
 from mammapoli.clinics.models import Clinic
 from mammapoli.clinics.selectors import active_pathway
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.booking_search import booking_suggestion
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.working_days import target_date

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy
 from mammapoli.core.intervals import subtract
 from mammapoli.planning.models import VisitStatus
 
-from .facts import GROUPS, MorningFacts, ResourceFact, Span, StepFact, VisitFact, hhmm
+from mammapoli.planning.clock import clock as hhmm
+
+from .facts import GROUPS, MorningFacts, ResourceFact, Span, StepFact, VisitFact
 from .facts import DEVICES, NURSES, OTHER_STAFF, PATHOLOGISTS, RADIOGRAPHERS, RADIOLOGISTS, ROOMS, SURGEONS
 from .timeline import effective_span, lag_spans, planned_length, timed_steps, wait_spans
 

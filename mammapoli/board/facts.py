@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mammapoli.clinics.availability import available_on
 from mammapoli.clinics.models import Resource
-from mammapoli.planning.adapter import clinic_zone
+from mammapoli.planning.clock import clinic_zone, minutes_on
 from mammapoli.planning.models import AllocationPhase, ClinicSession, Visit
 
 Span = tuple[int, int]
@@ -48,20 +48,14 @@ def resource_group(kind_code: str, category: str) -> str:
     return _GROUP_BY_CATEGORY.get(category) or _GROUP_BY_KIND.get(kind_code, OTHER_STAFF)
 
 
-def clock_minutes(value: dt.datetime | dt.time, day: dt.date) -> int:
-    """A clinic-local time, or an aware datetime, as minutes since midnight of `day`."""
-    if isinstance(value, dt.datetime):
-        local = timezone.localtime(value, clinic_zone())
-        return (local.date() - day).days * 24 * 60 + local.hour * 60 + local.minute
-    return value.hour * 60 + value.minute
 
 
 def morning_now(day: dt.date, state_at: dt.time | None, clock: dt.datetime) -> int | None:
     """'Now' on the morning's axis: the wall clock on the day itself (never before the recorded
     state), the recorded state (`state_at`) on another day, otherwise none."""
-    recorded = clock_minutes(state_at, day) if state_at is not None else None
+    recorded = minutes_on(state_at, day) if state_at is not None else None
     if timezone.localtime(clock, clinic_zone()).date() == day:
-        wall = clock_minutes(clock, day)
+        wall = minutes_on(clock, day)
         return wall if recorded is None else max(wall, recorded)
     return recorded
 
@@ -149,7 +143,7 @@ class MorningFacts:
 
 def _step_fact(visit_step, day: dt.date) -> StepFact:
     def minutes(value):
-        return clock_minutes(value, day) if value is not None else None
+        return minutes_on(value, day) if value is not None else None
 
     codes = {phase: tuple(a.resource.code for a in visit_step.allocations.all() if a.phase == phase)
              for phase in AllocationPhase.values}
@@ -183,7 +177,7 @@ def _resources(session: ClinicSession, used: set[str]) -> tuple[ResourceFact, ..
         result.append(ResourceFact(
             code=resource.code, name=name, kind=resource.kind.code,
             group=resource_group(resource.kind.code, resource.kind.category),
-            available=tuple((clock_minutes(s, session.date), clock_minutes(e, session.date))
+            available=tuple((minutes_on(s, session.date), minutes_on(e, session.date))
                             for s, e in available_on(resource, session.date, window)),
         ))
     return tuple(result)
@@ -200,18 +194,13 @@ def morning_facts(session: ClinicSession, visits: Iterable[Visit], *, clock: dt.
             visit_id=visit.pk, patient_id=visit.patient_id, code=visit.code, name=visit.patient.full_name,
             pathway=visit.pathway.name or visit.pathway.code, pathway_code=visit.pathway.code, status=visit.status,
             steps=tuple(sorted((_step_fact(vs, day) for vs in visit.steps.all()), key=lambda s: s.position)),
-            arrived=clock_minutes(visit.arrived_at, day) if visit.arrived_at is not None else None,
+            arrived=minutes_on(visit.arrived_at, day) if visit.arrived_at is not None else None,
             not_seen=not_seen.get(visit.code),
         )
         for visit in visits
     )
     used = {code for v in visit_facts for s in v.steps for code in s.planned_resources + s.actual_resources}
     return MorningFacts(
-        date=day, window=(clock_minutes(session.start, day), clock_minutes(session.end, day)),
+        date=day, window=(minutes_on(session.start, day), minutes_on(session.end, day)),
         now=morning_now(day, session.state_at, clock), resources=_resources(session, used), visits=visit_facts,
     )
-
-
-def hhmm(minutes: int) -> str:
-    """Minutes since midnight as "HH:MM"."""
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

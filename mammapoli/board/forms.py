@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathways
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.forms import PatientFields
 from mammapoli.planning.models import ClinicSession, Visit
 from mammapoli.planning.selectors import result_givers, result_handover_candidates

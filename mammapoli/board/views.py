@@ -14,7 +14,7 @@ from mammapoli.audit.models import Action
 from mammapoli.planning.models import ClinicSession, Plan, PlanJobStatus
 from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.selectors import first_arrival, session_absence, session_absences
 from mammapoli.planning.services.dropped import visit_rebook

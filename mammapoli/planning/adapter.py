@@ -4,18 +4,16 @@
 speaks aware datetimes. Every conversion between the two lives here.
 """
 
-import datetime as dt
 import hashlib
 import json
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from mammapoli.clinics.availability import available_on
 from mammapoli.clinics.models import Pathway, Resource
 
+from .clock import clinic_zone, hhmm, minutes
 from .models import ACTIVE_VISIT_STATUSES, AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep
 
 MORNING_FORMAT = "mammapoli-morning/1"
@@ -25,25 +23,12 @@ DEFAULT_NOTICE = 30  # minutes, as the format's default
 PRESENT_STATUSES = (VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
 
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
 
 
-def hhmm(value: dt.time | dt.datetime) -> str:
-    """An aware datetime (in clinic-local time) or a time as "HH:MM"."""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value, clinic_zone()).time()
-    return value.strftime("%H:%M")
 
 
-def parse_hhmm(text: str) -> dt.time:
-    return dt.datetime.strptime(text, "%H:%M").time()
 
 
-def aware(day: dt.date, text_or_time: str | dt.time) -> dt.datetime:
-    """Clinic-local "HH:MM" (or a time) on `day` as an aware datetime."""
-    clock = parse_hhmm(text_or_time) if isinstance(text_or_time, str) else text_or_time
-    return dt.datetime.combine(day, clock, tzinfo=clinic_zone())
 
 
 def _pathways_json(clinic_id: int) -> dict:
@@ -81,13 +66,13 @@ def _allocation_codes(visit_step: VisitStep, phase: str) -> list[str]:
     return [a.resource.code for a in visit_step.allocations.all() if a.phase == phase]
 
 
-def _extra_minutes(visit_step: VisitStep, session: ClinicSession) -> int:
+def _extraminutes(visit_step: VisitStep, session: ClinicSession) -> int:
     """The step's extra minutes; a step under way past its planned length lasts at least until
     "now" (else the engine would free its resources while she is still in the room)."""
     extra = visit_step.extra_minutes
     if visit_step.actual_start is None or visit_step.actual_end is not None or session.state_at is None:
         return extra
-    running = _minutes(hhmm(session.state_at)) - _minutes(hhmm(visit_step.actual_start))
+    running = minutes(hhmm(session.state_at)) - minutes(hhmm(visit_step.actual_start))
     return max(extra, running - visit_step.step.duration)
 
 
@@ -144,7 +129,7 @@ def session_to_morning(session: ClinicSession) -> dict:
             entry["latest"] = hhmm(visit.latest)
         if visit.priority != 1:
             entry["priority"] = visit.priority
-        extra = {vs.step.code: minutes for vs in visit.steps.all() if (minutes := _extra_minutes(vs, session))}
+        extra = {vs.step.code: minutes for vs in visit.steps.all() if (minutes := _extraminutes(vs, session))}
         if extra:
             entry["extra"] = extra
         patients.append(entry)
@@ -226,9 +211,6 @@ def morning_fingerprint(morning: dict) -> str:
     return hashlib.sha256(json.dumps(morning, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _minutes(text: str) -> int:
-    return int(text[:2]) * 60 + int(text[3:5])
-
 
 def critical_path(morning: dict, patient_id: str) -> int:
     """A patient's shortest possible stay: the longest path through their steps (lengths plus
@@ -244,7 +226,7 @@ def critical_path(morning: dict, patient_id: str) -> int:
             begin = max((finish_of(lag["step"]) + lag.get("min", 0) for lag in step.get("after", [])), default=0)
             length = step["duration"] + patient.get("extra", {}).get(step_id, 0)
             if step_id in fixed and "end" in fixed[step_id]:
-                length = _minutes(fixed[step_id]["end"]) - _minutes(fixed[step_id]["start"])
+                length = minutes(fixed[step_id]["end"]) - minutes(fixed[step_id]["start"])
             finish[step_id] = begin + length
         return finish[step_id]
 
@@ -260,7 +242,7 @@ def plan_objective(morning: dict, assignments: list[dict]) -> dict:
     return {
         "scheduled": len(by_patient),
         "priority_scheduled": sum(priority[pid] for pid in by_patient),
-        "total_stay": sum(max(_minutes(a["end"]) for a in entries) - min(_minutes(a["start"]) for a in entries)
+        "total_stay": sum(max(minutes(a["end"]) for a in entries) - min(minutes(a["start"]) for a in entries)
                           for entries in by_patient.values()),
         "lower_bound_total_stay": sum(critical_path(morning, pid) for pid in by_patient),
     }

@@ -2,7 +2,8 @@
 
 Read-only. Each candidate morning is exported as the engine would see it (a morning not
 created yet comes from the clinic's weekly availability) and the new patient is placed
-around the published plan (`insertion.place_patient`). Booked visits that have no plan yet
+around the published plan (the engine's own `scheduler.insert`, through
+`engine.place_patient`). Booked visits that have no plan yet
 must not be pushed out either: they are placed first, in booking order, and only if they
 all fit does the new patient's placement count (a plan exists in which everyone is seen).
 """
@@ -19,7 +20,8 @@ from mammapoli.clinics.names import ClinicNames, clinic_names
 from mammapoli.records.models import Patient, Referral
 
 from .adapter import session_to_morning
-from .insertion import Blocked, Placement, clock, place_patient
+from .engine import Blocked, Insertion, place_patient
+from .clock import clock
 from .models import ClinicSession, Visit
 from .pathway_rules import PathwaySuggestion, pathway_suggest
 from .working_days import add_working_days, is_working_day, target_date, working_days_after
@@ -39,7 +41,7 @@ class UnplannedBlock:
 @dataclass(frozen=True)
 class MorningTry:
     day: dt.date
-    placement: Placement | None = None
+    placement: Insertion | None = None
     blocked: Blocked | UnplannedBlock | None = None
     names: ClinicNames | None = None  # to name steps and kinds in the message
     pathway: str | None = None
@@ -107,7 +109,7 @@ def _time(value: dt.time | str) -> dt.time:
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
-def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Placement | Blocked | UnplannedBlock:
+def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Insertion | Blocked | UnplannedBlock:
     """`patient` placed into `morning` without moving anyone (see the module docstring)."""
     morning = copy.deepcopy(morning)
     morning.setdefault("reference", [])
@@ -118,7 +120,7 @@ def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Pla
                  if planned.get(p["id"], 0) < len(morning["pathways"][p["pathway"]]["steps"])]
     for other in unplanned:
         placed = place_patient(morning, other)
-        if not isinstance(placed, Placement):
+        if not isinstance(placed, Insertion):
             return UnplannedBlock(len(unplanned))
         morning["reference"] += [{"patient": other["id"], "step": s.step, "start": clock(s.start),
                                   "end": clock(s.end), "resources": list(s.resources)} for s in placed.steps]
@@ -133,7 +135,7 @@ def new_patient_entry(pathway: Pathway) -> dict:
 def try_morning(clinic: Clinic, pathway: Pathway, day: dt.date, *, arrival: int | None = None,
                 names: ClinicNames | None = None) -> MorningTry:
     result = fit_into(morning_for(clinic, day), new_patient_entry(pathway), arrival=arrival)
-    if isinstance(result, Placement):
+    if isinstance(result, Insertion):
         return MorningTry(day, placement=result)
     return MorningTry(day, blocked=result, names=names, pathway=pathway.code)
 

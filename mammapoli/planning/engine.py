@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from django.conf import settings
 
 import scheduler
+from scheduler.insert import Blocked, Insertion
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,13 @@ def _with_assignments(morning: dict, assigned: dict[str, list[list[str]]]):
         return replace(problem, patients=patients)
     except scheduler.ProblemError:
         return morning
+
+
+def place_patient(morning: dict, patient: dict, *, arrival: int | None = None) -> Insertion | Blocked:
+    """`patient` (an entry of the format's `patients`; if `morning` lists her already, that
+    entry is hers) placed into the morning without moving anyone — the engine's own exact
+    placement (`scheduler.insert`); with `arrival`, her first step exactly then. Or why she
+    does not fit."""
+    others = [p for p in morning["patients"] if p["id"] != patient["id"]]
+    full = scheduler.problem_from_json({**morning, "patients": [*others, patient]})
+    return scheduler.insert(replace(full, patients=full.patients[:-1]), full.patients[-1], arrival=arrival)

@@ -29,7 +29,7 @@ from mammapoli.clinics.models import (
 )
 from mammapoli.records.models import Patient
 
-from .adapter import aware, parse_hhmm
+from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
 from .morning_validation import validate_morning
 

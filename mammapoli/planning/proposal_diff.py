@@ -16,7 +16,7 @@ from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 
 from .adapter import morning_fingerprint, session_to_morning
-from .insertion import minutes
+from .clock import minutes
 from .models import Plan, PlanStatus, Visit, VisitStatus
 from .reasons import plan_reasons
 

@@ -7,7 +7,9 @@ from django.shortcuts import get_object_or_404
 
 from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Resource, StepSameAs
 
-from .adapter import hhmm, session_to_plan
+from .adapter import session_to_plan
+
+from .clock import hhmm
 from .models import OPEN_VISIT_STATUSES, ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus, Visit
 from .reasons import plan_reasons
 

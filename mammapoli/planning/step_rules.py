@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mammapoli.clinics.models import PathwayStep, Resource
 from mammapoli.clinics.names import label
 
-from .adapter import clinic_zone, hhmm
+from .clock import clinic_zone, hhmm
 from .models import AllocationPhase, ClinicSession, VisitStep
 
 

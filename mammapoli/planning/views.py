@@ -22,7 +22,7 @@ from mammapoli.planning.access import plan_for_user, plan_job_for_user
 from mammapoli.planning.booking_search import booking_suggestion
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.forms import BookForm, PlanForm, ReferralForm
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, ClinicSession, Plan, PlanStatus
 from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.permissions import PLANNERS

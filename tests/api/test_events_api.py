@@ -3,7 +3,7 @@
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.planning.adapter import aware, hhmm
+from mammapoli.planning.clock import aware, hhmm
 from mammapoli.planning.models import PlanJob, Visit, VisitStep
 from mammapoli.planning.services.plans import plan_publish
 

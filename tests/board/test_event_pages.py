@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.utils.html import escape
 
 from mammapoli.clinics.models import AvailabilityException
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.models import Plan, PlanJob, PlanStatus, PlanTrigger, Visit, VisitStatus, VisitStep
 from mammapoli.planning.reasons import plan_reasons
 from tests.board.html import page, table_row, text_of
@@ -278,7 +278,7 @@ def test_whom_the_published_plan_leaves_out_is_named_on_the_board_and_rebooked_i
     new = Visit.objects.filter(patient=old.patient).exclude(pk=old.pk).get()
     assert old.status == VisitStatus.REBOOKED and new.session.date > morning.date and new.referral is not None
     (message,) = messages_of(response)
-    assert message.startswith(f"{code} ") and f"is booked on" in message and new.code in message
+    assert message.startswith(f"{code} ") and "is booked on" in message and new.code in message
     assert "Rebooked on another morning" in table_row(page(client, planner, f"/sessions/{morning.pk}/board/"), code)
 
 

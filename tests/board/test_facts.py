@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from mammapoli.planning.clock import clock as hhmm
+from mammapoli.planning.clock import minutes_on
 from mammapoli.board.facts import (
     BIOPSY, DEVICES, EXAM, LAB, MAMMO, NURSES, OTHER, OTHER_STAFF, RESULT, ROOMS, SURGEONS, US,
-    clock_minutes, hhmm, morning_now, resource_group, step_family,
+    morning_now, resource_group, step_family,
 )
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -31,9 +33,9 @@ def test_resources_are_grouped_by_kind_and_category(kind, category, group):
 
 
 def test_aware_datetimes_become_clinic_local_minutes():
-    assert clock_minutes(dt.datetime(2026, 12, 1, 9, 55, tzinfo=AMSTERDAM), DAY) == 9 * 60 + 55
-    assert clock_minutes(dt.datetime(2026, 12, 1, 8, 55, tzinfo=dt.UTC), DAY) == 9 * 60 + 55
-    assert clock_minutes(dt.time(10, 15), DAY) == 615
+    assert minutes_on(dt.datetime(2026, 12, 1, 9, 55, tzinfo=AMSTERDAM), DAY) == 9 * 60 + 55
+    assert minutes_on(dt.datetime(2026, 12, 1, 8, 55, tzinfo=dt.UTC), DAY) == 9 * 60 + 55
+    assert minutes_on(dt.time(10, 15), DAY) == 615
     assert hhmm(615) == "10:15"
 
 

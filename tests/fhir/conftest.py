@@ -78,7 +78,7 @@ def fill_form(visit, *, surgeon, radiologist, pathologist, conclusion: bool = Tr
     """The whole form written and signed at 13:00 on the visit's morning (she was told at 11:20)."""
     import time_machine
 
-    from mammapoli.planning.adapter import aware
+    from mammapoli.planning.clock import aware
 
     with time_machine.travel(aware(visit.session.date, "13:00"), tick=False):
         write_and_sign(surgeon, visit, "clinical", CLINICAL)

@@ -104,7 +104,7 @@ def test_the_appointment_status_follows_the_board(visit, planner, fhir_as, statu
 
 
 def test_a_step_under_way_shows_what_really_happens(visit, planner, fhir_as, clinic):
-    from mammapoli.planning.adapter import aware
+    from mammapoli.planning.clock import aware
 
     step = visit.steps.select_related("step").get(step__code="exam")
     step.actual_start = aware(visit.session.date, "08:10")

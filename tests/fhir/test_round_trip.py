@@ -8,9 +8,9 @@ from fhir.resources.R4B.diagnosticreport import DiagnosticReport
 from fhir.resources.R4B.observation import Observation
 
 from mammapoli.clinics.models import ResourceKind
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import booking_suggestion
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.records.models import Referral
 from tests.fhir.conftest import fill_form, sample_bundle

@@ -12,9 +12,9 @@ from fhir.resources.R4B.slot import Slot
 from mammapoli.audit.models import AccessEvent
 from mammapoli.clinics.models import AvailabilityException, Resource
 from mammapoli.fhir.build.capability import SERVED
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import earliest_fit
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 from tests.fhir.conftest import expressions, issues
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import time_machine
 
 from mammapoli.letters.models import GpLetter, ImmutableLetter
 from mammapoli.letters.services import gp_letter_produce
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.records.services import form_addendum_add
 from tests.factories import ClinicSessionFactory, ReferralFactory, VisitFactory
 from tests.fhir.conftest import CLINICAL, CONCLUSION, IMAGING, fill_form, write_and_sign

@@ -5,13 +5,12 @@ import datetime as dt
 import pytest
 
 from mammapoli.planning.adapter import (
-    aware,
     critical_path,
-    hhmm,
     morning_fingerprint,
     session_assignments,
     session_to_morning,
 )
+from mammapoli.planning.clock import aware, hhmm
 from mammapoli.planning.models import Visit, VisitStatus
 from scheduler import problem_from_json
 from tests.planning.conftest import load_instance

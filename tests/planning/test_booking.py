@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.clinics.models import AvailabilityException
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.booking_search import earliest_fit
 from mammapoli.planning.errors import BookingConflict
 from mammapoli.planning.models import AllocationPhase, ResourceBooking, Visit, VisitStep

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from mammapoli.clinics.models import AvailabilityException
-from mammapoli.planning.adapter import aware, hhmm
+from mammapoli.planning.clock import aware, hhmm
 from mammapoli.planning.models import (
     PlanJobStatus,
     PlanStatus,

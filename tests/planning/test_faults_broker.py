@@ -15,7 +15,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from mammapoli.celery import app
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus, PlanStatus, VisitStatus
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.planning.services.jobs import plan_job_start

@@ -5,7 +5,6 @@ import pytest
 
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.planning.proposal_diff import Change, proposal_diff
-from mammapoli.planning.services.plans import plan_publish
 from mammapoli.records.models import Patient
 from tests.planning.conftest import load_instance
 

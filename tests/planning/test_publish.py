@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.booking_search import earliest_fit
 from mammapoli.planning.errors import Conflict, StaleProposal
 from mammapoli.planning.models import AllocationPhase, Plan, PlanStatus, ResourceBooking, VisitStep, VisitStepResource

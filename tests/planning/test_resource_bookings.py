@@ -7,14 +7,14 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import BookingConflict
-from mammapoli.planning.insertion import Placement
 from mammapoli.planning.models import ResourceBooking, Visit, VisitStep
 from mammapoli.planning.services import booking as booking_service
 from mammapoli.planning.services.bookings import resource_bookings_add
 from mammapoli.planning.services.booking import visit_book
 from tests.factories import ClinicSessionFactory, PatientFactory, ReferralFactory, VisitFactory
+from scheduler import Insertion, ScheduledStep
 from tests.planning.conftest import MONDAY, TUESDAY
 
 THREADS = 20
@@ -139,11 +139,10 @@ def test_with_the_service_search_fooled_the_exclusion_constraint_still_lets_one_
     """Every booking is told the 08:00 slot is free (as if each had looked before the others
     wrote); the exclusion constraint alone refuses the nineteen others."""
     def stale_search(morning, patient, *, arrival=None):
-        from mammapoli.planning.insertion import PlacedStep
-        return Placement((PlacedStep("exam", 480, 495, ("chir-A", "spreek-A")),
-                          PlacedStep("mammo", 495, 510, ("mbb-A", "mammo-A")),
-                          PlacedStep("us", 510, 525, ("rad-A", "echo-A")),
-                          PlacedStep("result", 535, 545, ("chir-A", "spreek-A"))))
+        return Insertion((ScheduledStep("N", "exam", 480, 495, ("chir-A", "spreek-A")),
+                          ScheduledStep("N", "mammo", 495, 510, ("mbb-A", "mammo-A")),
+                          ScheduledStep("N", "us", 510, 525, ("rad-A", "echo-A")),
+                          ScheduledStep("N", "result", 535, 545, ("chir-A", "spreek-A"))))
 
     monkeypatch.setattr(booking_service, "fit_into", stale_search)
     assert connection.vendor == "postgresql"  # no service-side overlap check here: only the constraint

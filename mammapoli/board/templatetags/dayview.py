@@ -4,7 +4,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..facts import hhmm
+from mammapoli.planning.clock import clock as hhmm
 from ..selectors import mornings_for_user
 
 register = template.Library()

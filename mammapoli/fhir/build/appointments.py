@@ -11,7 +11,7 @@ import datetime as dt
 
 from fhir.resources.R4B.appointment import Appointment
 
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.models import AllocationPhase, Visit, VisitStatus, VisitStep
 
 from .. import codes

@@ -14,9 +14,9 @@ from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
 
 from mammapoli.clinics.models import Clinic, Pathway
-from mammapoli.planning.adapter import aware
+from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import MorningTry
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 
 from .. import codes
 from ..outcome import Issue, outcome_of

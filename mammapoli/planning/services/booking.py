@@ -14,10 +14,12 @@ from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Clinic, Pathway, Resource
 from mammapoli.clinics.names import clinic_names
-from mammapoli.planning.adapter import aware, session_to_morning
+from mammapoli.planning.adapter import session_to_morning
+from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient_entry
 from mammapoli.planning.errors import BookingConflict
-from mammapoli.planning.insertion import Placement, clock
+from mammapoli.planning.engine import Insertion
+from mammapoli.planning.clock import clock
 from mammapoli.planning.models import (
     OPEN_VISIT_STATUSES,
     AllocationPhase,
@@ -49,7 +51,7 @@ def visit_code_next(session: ClinicSession, prefix: str = "P") -> str:
     return f"{prefix}{max(numbers, default=0) + 1:02d}"
 
 
-def visit_steps_create(*, visit: Visit, placement: Placement | None = None) -> list[VisitStep]:
+def visit_steps_create(*, visit: Visit, placement: Insertion | None = None) -> list[VisitStep]:
     """A visit step per step of the visit's pathway; with `placement`, planned and booked."""
     session = visit.session
     steps = {s.code: s for s in visit.pathway.steps.all()}
@@ -120,7 +122,7 @@ def visit_book(
         raise ValidationError({"date": _("This patient is already booked on that morning.")})
     arrival_minutes = arrival.hour * 60 + arrival.minute
     result = fit_into(session_to_morning(session), new_patient_entry(pathway), arrival=arrival_minutes)
-    if not isinstance(result, Placement):
+    if not isinstance(result, Insertion):
         reason = MorningTry(day, blocked=result, names=clinic_names(referral.clinic_id), pathway=pathway.code).message
         raise BookingConflict(_("The patient no longer fits at %(arrival)s: %(reason)s") % {
             "arrival": clock(arrival_minutes), "reason": reason}, detail={"date": day.isoformat()})

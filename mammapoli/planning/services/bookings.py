@@ -9,7 +9,7 @@ serialised (IMMEDIATE transactions), so the check cannot race.
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from mammapoli.planning.adapter import hhmm
+from mammapoli.planning.clock import hhmm
 from mammapoli.planning.errors import BookingConflict
 from mammapoli.planning.models import ClinicSession, ResourceBooking
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.planning.booking_search import booking_suggestion
-from mammapoli.planning.insertion import clock
+from mammapoli.planning.clock import clock
 from mammapoli.planning.models import AllocationPhase, ResourceBooking, Visit, VisitStatus, VisitStepResource
 from mammapoli.records.models import Complaint, Referral, Urgency
 from mammapoli.records.patient_services import referral_create

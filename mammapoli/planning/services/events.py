@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Pathway, Resource
-from mammapoli.planning.adapter import aware, clinic_zone, hhmm
+from mammapoli.planning.clock import aware, clinic_zone, hhmm
 from mammapoli.planning.models import (
     ACTIVE_VISIT_STATUSES,
     AllocationPhase,

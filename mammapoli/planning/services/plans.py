@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 from mammapoli.clinics.models import Resource
-from mammapoli.planning.adapter import aware, morning_fingerprint, planned_visits, session_to_morning
+from mammapoli.planning.adapter import morning_fingerprint, planned_visits, session_to_morning
+from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import Conflict, StaleProposal
 from mammapoli.planning.models import (
     AllocationPhase,

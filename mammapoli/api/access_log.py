@@ -14,7 +14,9 @@ from .forms import ErrorOut
 
 
 class AccessEventOut(serializers.Serializer):
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(help_text="the first time")
+    last_at = serializers.DateTimeField(help_text="the last time the same read was repeated (the first if never)")
+    count = serializers.IntegerField(help_text="reads of this row: the same read within 15 minutes of the first")
     username = serializers.CharField()
     role = serializers.CharField()
     action = serializers.CharField(help_text="read, search, list, print, export or write")

@@ -8,7 +8,7 @@ class AccessEventAdmin(admin.ModelAdmin):
     """Read-only: the log is append-only, and only superusers see it here (privacy officers
     have their own logged page)."""
 
-    list_display = ["at", "username", "role", "action", "what", "patient_id", "outcome", "address"]
+    list_display = ["at", "last_at", "count", "username", "role", "action", "what", "patient_id", "outcome", "address"]
     list_filter = ["action", "outcome"]
     search_fields = ["username", "what"]
     date_hierarchy = "at"

@@ -1,10 +1,25 @@
 """The access log (NEN 7513): who did what with which patient's data, when, from where.
 
 Append-only. The model refuses updates and deletes; on PostgreSQL triggers refuse them in
-the database too (migration 0002), so not even raw SQL from the application can rewrite
-history. Rows keep plain ids and a copy of the username, without foreign-key constraints,
-so that nothing elsewhere can cascade into the log.
+the database too (migrations 0002 and 0003), so not even raw SQL from the application can
+rewrite history, and the application's database role cannot switch the triggers off (it
+owns no table; README "Database roles"). Rows keep plain ids and a copy of the username,
+without foreign-key constraints, so that nothing elsewhere can cascade into the log.
+
+One exception keeps the log reviewable: the same user reading the same patient on the same
+page again within `REPEAT_WINDOW` of a row's first time (a board refreshing every 30 s) adds
+to that row's `count` and moves its `last_at`, instead of writing an identical row. Nothing
+else of a row ever changes, the count only grows and `last_at` stays inside the window; the
+PostgreSQL trigger allows exactly that update. Writes, exports and refusals are never
+merged: each is a row of its own.
+
+Retention: at least five years (NEN 7513 with the WGBO's record-keeping). Rows are never
+deleted by the application; removing rows older than the retention period is a database
+administrator's job under the owner role (README "Access log").
 """
+
+import datetime as dt
+
 
 from django.conf import settings
 from django.db import models
@@ -30,12 +45,29 @@ class Outcome(models.TextChoices):
     DENIED = "denied", _("refused")
 
 
+# A repeated read within this time of a row's first read adds to that row (see above). The
+# PostgreSQL trigger (migration 0003) holds the same 15 minutes: change both together.
+REPEAT_WINDOW = dt.timedelta(minutes=15)
+REPEATABLE_ACTIONS = frozenset({"read", "list", "search"})
+
+# How long the log is kept, at least (documented in README "Access log").
+RETENTION_YEARS = 5
+
+
 class AccessEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("the access log is append-only")
 
     def delete(self):
         raise AppendOnlyError("the access log is append-only")
+
+    def add_repeats(self, times: int, at: dt.datetime) -> int:
+        """The one change a row allows: `times` more of the same read, the last at `at` (within
+        REPEAT_WINDOW of the row's first). The PostgreSQL trigger refuses anything else."""
+        if times < 1:
+            raise AppendOnlyError("a repeat adds at least one read")
+        return models.QuerySet.update(self.filter(at__gt=at - REPEAT_WINDOW, last_at__lte=at),
+                                      count=models.F("count") + times, last_at=at)
 
 
 class AccessEvent(models.Model):
@@ -57,6 +89,9 @@ class AccessEvent(models.Model):
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     detail = models.CharField(_("detail"), max_length=300, blank=True)
+    count = models.PositiveIntegerField(_("times"), default=1,
+                                        help_text=_("the same read repeated within 15 minutes of the first"))
+    last_at = models.DateTimeField(_("last time"))
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -72,6 +107,8 @@ class AccessEvent(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("the access log is append-only")
+        if self.last_at is None:
+            self.last_at = self.at
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -154,6 +154,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # dev server and an eager task write together. IMMEDIATE: a transaction takes the write
     # lock when it begins, so a check-then-write (a booking) cannot interleave with another.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+# Two database roles in production (README "Database roles"): DATABASE_URL is the application's
+# role, which owns nothing and may only add to (and read) the access log and the form
+# history, so it cannot switch their append-only triggers off; MIGRATION_DATABASE_URL is the
+# owner role, used only by `manage.py migrate` (which then grants the application's role its
+# rights). Unset: one role does both (development, SQLite).
+DATABASE_OWNER: dict | None = None
+if env.str("MIGRATION_DATABASE_URL", default=""):
+    try:
+        DATABASE_OWNER = env.db("MIGRATION_DATABASE_URL")
+    except (ValueError, KeyError, ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"MIGRATION_DATABASE_URL: cannot be read ({exc})") from None
+    _app = DATABASES["default"]
+    if DATABASE_OWNER["ENGINE"] != "django.db.backends.postgresql" or _app["ENGINE"] != DATABASE_OWNER["ENGINE"]:
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL: only with PostgreSQL, for the database of DATABASE_URL")
+    if (DATABASE_OWNER["NAME"], DATABASE_OWNER["HOST"], DATABASE_OWNER["PORT"]) != (_app["NAME"], _app["HOST"], _app["PORT"]):
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL: must name the same database as DATABASE_URL")
+    if not DATABASE_OWNER["USER"] or DATABASE_OWNER["USER"] == _app["USER"]:
+        raise ImproperlyConfigured("MIGRATION_DATABASE_URL: must name the owner role, another than DATABASE_URL's")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_django(env_overrides: dict, *args: str, settings: str = "mammapoli.settings.base"):
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "TIME_ZONE"}}
+           if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "MIGRATION_DATABASE_URL", "CELERY_BROKER_URL",
+                         "TIME_ZONE"}}
     env.update({"DJANGO_SETTINGS_MODULE": settings, **env_overrides})
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
@@ -95,3 +96,23 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert read, "the pattern found no variables"
     assert read <= documented, f"not in .env.example: {sorted(read - documented)}"
+
+
+APP_URL = "postgres://mammapoli_app:secret@db.internal:5432/mammapoli"
+
+
+def test_the_migration_url_names_the_owner_of_the_same_database():
+    result = print_setting("DATABASE_OWNER['USER']", {
+        "DATABASE_URL": APP_URL, "MIGRATION_DATABASE_URL": "postgres://mammapoli_owner:other@db.internal:5432/mammapoli"})
+    assert result.stdout.strip() == "mammapoli_owner"
+
+
+@pytest.mark.parametrize(("migration_url", "says"), [
+    ("postgres://mammapoli_owner@db.internal:5432/elsewhere", "same database"),
+    ("postgres://mammapoli_app:secret@db.internal:5432/mammapoli", "owner role"),
+    ("sqlite:///owner.sqlite3", "only with PostgreSQL"),
+])
+def test_a_migration_url_for_another_database_or_the_same_role_stops_start_up(migration_url, says):
+    result = run_django({"DATABASE_URL": APP_URL, "MIGRATION_DATABASE_URL": migration_url}, "check")
+    assert result.returncode != 0
+    assert "MIGRATION_DATABASE_URL" in result.stderr and says in result.stderr

@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
+    "csp",
     "phonenumber_field",
     "mammapoli.core",
     "mammapoli.clinics",
@@ -116,7 +118,26 @@ MIDDLEWARE = [
     "mammapoli.audit.context.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline — no inline
+# scripts, no <style> blocks, no style attributes (the chart is placed by classes,
+# board/positions.py), no framing, forms only to this site. Swagger UI's images are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "mammapoli.urls"
 WSGI_APPLICATION = "mammapoli.wsgi.application"
@@ -287,6 +308,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Same-morning breast clinic: shared multidisciplinary record and pathway planning.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for the clinic's own integrators: logged in (session or token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

@@ -3,7 +3,7 @@
 import re
 
 ROW = re.compile(r'<div class="gantt-row[^"]*" data-row="([^"]+)">')
-BAR = re.compile(r'<div class="bar bar--(\w+)([^"]*)" style="[^"]*" title="[^"]*" data-start="([\d:]+)" '
+BAR = re.compile(r'<div class="bar bar--(\w+)([^"]*)" title="[^"]*" data-start="([\d:]+)" '
                  r'data-end="([\d:]+)">(?:<span>([^<]*)</span>)?</div>')
 
 

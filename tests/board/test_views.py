@@ -20,7 +20,7 @@ def test_the_day_view_has_a_row_per_resource_with_the_plan_and_what_happened(cli
     assert ("actual", "09:55", "10:15", "") in rows["rad-B"]  # core under way at 10:15
     assert ("off", "10:45", "13:00", "") in rows["rad-B"]
     assert ("planned", "10:10", "10:25", "P06") in rows["echo-A"]
-    assert 'class="gantt-now" style="left: 45.0%"' in html
+    assert 'class="gantt-now x-450"' in html
     for group in ("Surgeons", "Radiologists", "Pathologists", "Radiographers", "Nurses", "Rooms", "Devices"):
         assert f'<div class="gantt-group">{group}</div>' in html
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mammapoli.planning.clock import clock as hhmm
+from ..positions import css_class
 from ..selectors import mornings_for_user
 
 register = template.Library()
@@ -37,3 +38,27 @@ def upcoming_mornings(context, days: int = 7):
 def hours(minutes: int | None) -> str:
     """Minutes as h:mm (4:45), for columns of figures."""
     return "—" if minutes is None else f"{minutes // 60}:{minutes % 60:02d}"
+
+
+@register.filter
+def at_left(percent: float) -> str:
+    """The class that puts an element `percent` % from the left (board/positions.css)."""
+    return css_class("x", percent)
+
+
+@register.filter
+def at_right(percent: float) -> str:
+    return css_class("r", percent)
+
+
+@register.filter
+def wide(percent: float) -> str:
+    """The class that makes an element `percent` % wide."""
+    return css_class("w", percent)
+
+
+@register.filter
+def at_side(place: tuple[str, float]) -> str:
+    """("left", 30.0) or ("right", 12.5), as a note's place is given, as a class."""
+    side, percent = place
+    return css_class("x" if side == "left" else "r", percent)

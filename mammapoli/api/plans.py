@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mammapoli.audit.models import Action
+from mammapoli.board.access import session_for_user as morning_for_user
 from mammapoli.planning.access import plan_for_user, plan_job_for_user
 from mammapoli.planning.models import Plan, PlanJob
 from mammapoli.planning.permissions import PLANNERS
@@ -100,7 +101,8 @@ class SessionPlanApi(APIView):
     @extend_schema(parameters=[SESSION_ID], responses=OpenApiTypes.OBJECT,
                    description="The published plan of the morning as mammapoli-plan/1.")
     def get(self, request: Request, session_id: int) -> Response:
-        access = session_for_user(request.user, session_id, what="published plan")
+        # The plan names every patient of the morning: a row for each (board.access).
+        access = morning_for_user(request.user, session_id, what="published plan", action=Action.READ)
         return Response(published_plan(access.session))
 
     @extend_schema(parameters=[SESSION_ID], request=PlanStartInput, responses={202: PlanJobOutput},

@@ -5,7 +5,6 @@ Every search, every page of the log and every export is itself logged.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -31,8 +30,7 @@ from .selectors import (
 @login_required
 @require_GET
 def privacy_search(request: HttpRequest) -> HttpResponse:
-    if not request.user.memberships.filter(role=Role.PRIVACY_OFFICER).exists():
-        raise PermissionDenied("privacy officers only")
+    clinic_log_for_user(request.user)  # a privacy officer, or refused (and the refusal logged)
     query = request.GET.get("q", "").strip()
     patients = patients_search_for_privacy_officer(request.user, query) if query else []
     return render(request, "audit/privacy_search.html", {"query": query, "patients": patients})

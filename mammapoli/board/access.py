@@ -7,6 +7,7 @@ patient shown.
 
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch
 
@@ -14,7 +15,7 @@ from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 from mammapoli.clinics.models import StaffMember, StepPrecedence
 from mammapoli.planning.models import ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
-from mammapoli.records.access import session_checked
+from mammapoli.records.access import SessionAccess, session_checked
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,17 @@ def session_for_user(
         role=access.role, clinic_id=session.clinic_id, detail=f"session={session.pk} date={session.date.isoformat()}",
     )
     return MorningAccess(session=session, membership=access.membership, visits=visits)
+
+
+def form_patients_record(*, user: AbstractBaseUser | AnonymousUser, access: SessionAccess, form: forms.Form,
+                         what: str) -> None:
+    """A morning's form that offers visits to choose from (the hand-over's "patient") names
+    those patients: a row for each, as a list."""
+    offered = [(visit.patient_id, visit.pk) for field in form.fields.values()
+               if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Visit
+               for visit in field.queryset]
+    if offered:
+        session = access.session
+        access_events_record_many(user=user, action=Action.LIST, what=what, subjects=offered, role=access.role,
+                                  clinic_id=session.clinic_id,
+                                  detail=f"session={session.pk} date={session.date.isoformat()}")

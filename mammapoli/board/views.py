@@ -27,6 +27,7 @@ from mammapoli.planning.services.events import (
 from mammapoli.records.access import session_for_user, visit_for_user
 from mammapoli.web.form_errors import form_add_service_errors
 
+from .access import form_patients_record
 from .chart import RESOURCES
 from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm, WithdrawForm
 from .my_patients import my_next_patients
@@ -114,6 +115,7 @@ def _session_event_page(request: HttpRequest, session_id: int, *, what: str, for
             form_add_service_errors(form, error)
         else:
             return _after_event(request, outcome, access.role, access.session)
+    form_patients_record(user=request.user, access=access, form=form, what=what)
     return render(request, template, {"session": access.session, "form": form,
                                       "absences": session_absences(access.session)})
 

@@ -25,3 +25,4 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+handler404 = "mammapoli.api.errors.page_not_found"

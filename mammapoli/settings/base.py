@@ -295,9 +295,11 @@ for _name in ("FHIR_SYSTEM_BASE", "FHIR_HOSPITAL_NUMBER_SYSTEM"):
         raise ImproperlyConfigured(f"{_name}={globals()[_name]!r}: expected an absolute URI (https://…, urn:oid:…)")
 
 REST_FRAMEWORK = {
+    # The token first: an API call without (valid) credentials is answered 401 with
+    # WWW-Authenticate: Token (DRF asks the first class for that header; a session has none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -313,6 +315,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "mammapoli.api.schema.document_common_answers"],
+    # Ids in paths are whole numbers of at most 18 digits (the `id` converter, api/converters.py).
+    "PATH_CONVERTER_OVERRIDE": {"id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}},
 }
 
 LOGGING = {

@@ -27,6 +27,7 @@ WHAT = {
     "plan": gettext_lazy("morning's plan"), "plan proposal": gettext_lazy("plan proposal"),
     "planned times": gettext_lazy("planned times"), "published plan": gettext_lazy("published plan"),
     "event": gettext_lazy("event"), "walk-in": gettext_lazy("walk-in"),
+    "result handover": gettext_lazy("result handed over to another surgeon"),
     "resource unavailable": gettext_lazy("someone unavailable"),
     "MDO discordant list": gettext_lazy("MDO: discordant list"), "arrival": gettext_lazy("arrival"),
     "left early": gettext_lazy("left early"), "no-show": gettext_lazy("no-show"),

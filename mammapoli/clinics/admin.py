@@ -5,6 +5,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from .models import (
     AvailabilityException,
     Clinic,
+    ClinicUncertainty,
     Pathway,
     PathwayStep,
     Resource,
@@ -13,6 +14,7 @@ from .models import (
     StepNeed,
     StepPrecedence,
     StepSameAs,
+    StepVariation,
     WeeklyAvailability,
 )
 
@@ -116,3 +118,17 @@ class PathwayStepAdmin(TranslationAdmin):
     list_display = ["__str__", "name", "duration", "position"]
     list_filter = ["pathway__clinic", "pathway"]
     inlines = [StepNeedInline, StepPrecedenceInline, StepSameAsInline]
+
+
+class StepVariationInline(admin.TabularInline):
+    model = StepVariation
+    extra = 0
+
+
+@admin.register(ClinicUncertainty)
+class ClinicUncertaintyAdmin(admin.ModelAdmin):
+    """How the clinic's mornings vary; `manage.py estimate_uncertainty` measures it."""
+
+    list_display = ["clinic", "duration_cv", "no_show", "punctuality_sd", "overtime_p90"]
+    list_select_related = ["clinic"]
+    inlines = [StepVariationInline]

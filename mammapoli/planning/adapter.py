@@ -15,6 +15,7 @@ from mammapoli.clinics.models import Pathway, Resource
 
 from .clock import clinic_zone, hhmm, minutes
 from .models import ACTIVE_VISIT_STATUSES, AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep
+from .uncertainty import uncertainty_block
 
 MORNING_FORMAT = "mammapoli-morning/1"
 PLAN_FORMAT = "mammapoli-plan/1"
@@ -150,6 +151,9 @@ def session_to_morning(session: ClinicSession) -> dict:
         morning["fixed"] = fixed
     if reference:
         morning["reference"] = reference
+    uncertainty = uncertainty_block(session.clinic_id, (s["id"] for p in pathways.values() for s in p["steps"]))
+    if uncertainty is not None:
+        morning["uncertainty"] = uncertainty
     return morning
 
 

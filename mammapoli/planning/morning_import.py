@@ -32,6 +32,7 @@ from mammapoli.records.models import Patient
 from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
 from .morning_validation import validate_morning
+from .uncertainty import uncertainty_import
 
 ROOM_WORDS = ("room", "kamer")
 #: The reason of the exceptions an import writes to give a resource the file's hours that day
@@ -79,6 +80,8 @@ def morning_import(
     kinds = _import_kinds(clinic, data)
     resources = _import_resources(clinic, kinds, data["resources"], day, window)
     steps = _import_pathways(clinic, kinds, data["pathways"])
+    if "uncertainty" in data:
+        uncertainty_import(clinic=clinic, block=data["uncertainty"])
     visits = _import_visits(session, steps, data, patients or {})
     _import_allocations(session, visits, resources, data)
     return session

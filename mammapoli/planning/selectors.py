@@ -12,6 +12,7 @@ from .adapter import session_to_plan
 from .clock import hhmm
 from .models import OPEN_VISIT_STATUSES, ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus, Visit
 from .reasons import plan_reasons
+from .risk_words import MorningRisk, plan_risk_words
 
 
 def session_by_clinic_and_date(clinic_name: str, day: dt.date) -> ClinicSession | None:
@@ -79,3 +80,14 @@ def first_arrival(visit: Visit) -> str:
     """When she is asked to come: her first planned step ("" when not planned)."""
     starts = [vs.planned_start for vs in visit.steps.all() if vs.planned_start is not None]
     return hhmm(min(starts)) if starts else ""
+
+
+def current_risk(session: ClinicSession, *, published_only: bool = False) -> MorningRisk | None:
+    """The risk of the morning's current plan, when that plan carries one: its latest plan that
+    is published or proposed (the re-plan after the last event), or the published plan."""
+    statuses = (PlanStatus.PUBLISHED,) if published_only else (PlanStatus.PUBLISHED, PlanStatus.PROPOSED)
+    plan = Plan.objects.filter(session=session, status__in=statuses).select_related("job").first()
+    words = plan_risk_words(plan) if plan is not None else None
+    if words is None:
+        return None
+    return MorningRisk(words=words, plan=plan, at=plan.job.morning.get("now"))

@@ -27,6 +27,7 @@ from mammapoli.planning.models import FINISHED_JOB_STATUSES, ClinicSession, Plan
 from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import proposal_diff
+from mammapoli.planning.risk_words import plan_risk_words
 from mammapoli.planning.referral_list import OPEN, ReferralFilter, referrals_for_planner
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
@@ -178,6 +179,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     diff = proposal_diff(plan=plan, user=request.user)
     return render(request, "planning/plan_detail.html", {
         "plan": plan, "diff": diff, "may_publish": access.role in PLANNERS and plan.status == PlanStatus.PROPOSED,
+        "risk_words": plan_risk_words(plan),
     })
 
 

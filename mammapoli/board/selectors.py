@@ -11,8 +11,8 @@ from mammapoli.audit.models import Action
 from mammapoli.clinics.selectors import active_pathways
 from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS, own_resources
-from mammapoli.planning.risk_words import MorningRisk
-from mammapoli.planning.selectors import current_risk, pending_plan_job, published_not_seen
+from mammapoli.planning.risk_words import MorningRisk, morning_risk
+from mammapoli.planning.selectors import current_risk, pending_plan_job, published_not_seen, published_plan_row
 
 from .access import session_for_user
 from .actions import RowActions, row_actions
@@ -75,13 +75,14 @@ def day_view_for_user(
     user: User, session_id: int, *, rows: str = RESOURCES, printing: bool = False, clock: dt.datetime | None = None,
 ) -> DayView:
     access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
+    published = published_plan_row(access.session)
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
-                            not_seen=published_not_seen(access.session))
+                            not_seen=published_not_seen(access.session, published=published) if published else {})
     return DayView(
         session=access.session, role=access.membership.role, morning=morning,
         chart=day_chart(morning, rows if rows in ROW_MODES else RESOURCES),
         arrivals=arrival_list(morning), figures=session_figures(morning), printing=printing,
-        risk=current_risk(access.session, published_only=True),
+        risk=morning_risk(published),
     )
 
 

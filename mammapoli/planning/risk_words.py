@@ -77,3 +77,9 @@ class MorningRisk:
     @property
     def published(self) -> bool:
         return self.plan.status == PlanStatus.PUBLISHED
+
+
+def morning_risk(plan: Plan | None) -> MorningRisk | None:
+    """The risk of this plan of the morning, and when it was re-planned (None: no plan, or no risk)."""
+    words = plan_risk_words(plan) if plan is not None else None
+    return MorningRisk(words=words, plan=plan, at=plan.job.morning.get("now")) if words is not None else None

@@ -12,7 +12,7 @@ from .adapter import session_to_plan
 from .clock import hhmm
 from .models import OPEN_VISIT_STATUSES, ClinicSession, Plan, PlanJob, PlanJobStatus, PlanStatus, Visit
 from .reasons import plan_reasons
-from .risk_words import MorningRisk, plan_risk_words
+from .risk_words import MorningRisk, morning_risk
 
 
 def session_by_clinic_and_date(clinic_name: str, day: dt.date) -> ClinicSession | None:
@@ -25,10 +25,15 @@ def published_plan(session: ClinicSession) -> dict:
     return session_to_plan(session, published=last.data if last else None)
 
 
-def published_not_seen(session: ClinicSession) -> dict[str, str]:
+def published_plan_row(session: ClinicSession) -> Plan | None:
+    """The morning's published `Plan` (with its job), if any."""
+    return Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).select_related("session", "job").first()
+
+
+def published_not_seen(session: ClinicSession, *, published: Plan | None = None) -> dict[str, str]:
     """The visits the morning's published plan leaves out, with the engine's reason (by code), in
-    the reader's language."""
-    last = Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).select_related("session", "job").first()
+    the reader's language. `published`: that plan, when the caller has read it already."""
+    last = published or published_plan_row(session)
     return plan_reasons(last) if last else {}
 
 
@@ -82,12 +87,8 @@ def first_arrival(visit: Visit) -> str:
     return hhmm(min(starts)) if starts else ""
 
 
-def current_risk(session: ClinicSession, *, published_only: bool = False) -> MorningRisk | None:
-    """The risk of the morning's current plan, when that plan carries one: its latest plan that
-    is published or proposed (the re-plan after the last event), or the published plan."""
-    statuses = (PlanStatus.PUBLISHED,) if published_only else (PlanStatus.PUBLISHED, PlanStatus.PROPOSED)
-    plan = Plan.objects.filter(session=session, status__in=statuses).select_related("job").first()
-    words = plan_risk_words(plan) if plan is not None else None
-    if words is None:
-        return None
-    return MorningRisk(words=words, plan=plan, at=plan.job.morning.get("now"))
+def current_risk(session: ClinicSession) -> MorningRisk | None:
+    """The risk of the morning's current plan: its latest plan that is published or proposed
+    (the re-plan after the last event), when that plan carries one."""
+    return morning_risk(Plan.objects.filter(session=session, status__in=(PlanStatus.PUBLISHED, PlanStatus.PROPOSED))
+                        .select_related("job").first())

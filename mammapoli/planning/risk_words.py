@@ -55,10 +55,10 @@ def risk_words(risk: Mapping, *, seen: int, end: str, limit: float | None = None
 
 
 def plan_risk_words(plan: Plan) -> RiskWords | None:
-    """The words of a stored plan's `risk` (None when it has none: the clinic has no
-    uncertainty settings, or the plan was made before it had)."""
+    """The words of a stored plan's `risk` (None when it has none — the clinic has no
+    uncertainty settings, or the plan was made before it had — or sees nobody)."""
     risk = plan.data.get("risk")
-    if not risk:
+    if not risk or not plan.scheduled:  # nobody on the plan: nothing to say
         return None
     morning = plan.job.morning
     return risk_words(risk, seen=plan.scheduled, end=morning["window"]["end"],

@@ -72,6 +72,12 @@ def test_in_dutch(client, planner, uncertain, settings):
         "9 op de 10 ochtenden zoals deze zijn op tijd klaar.")
 
 
+def test_a_plan_that_sees_nobody_says_nothing_about_it(client, planner, uncertain):
+    Plan.objects.filter(pk=stored_plan(uncertain, status=PlanStatus.PUBLISHED, answered=0, p90=0).pk).update(
+        scheduled=0)
+    assert risk_text(page(client, planner, f"/sessions/{uncertain.pk}/board/")) == ""
+
+
 def test_a_plan_without_risk_says_nothing_about_it(client, planner, morning):
     plan = stored_plan(morning, status=PlanStatus.PUBLISHED, answered=17.6, p90=12.0)
     plan.data.pop("risk")

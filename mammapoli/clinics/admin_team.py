@@ -1,0 +1,211 @@
+"""The team and its accounts in the admin: each save goes through `clinics.services`, which
+checks the right again and writes the access log.
+
+An application manager sees her clinics' staff rows and users (`team_rights`), creates a
+user of her clinic with a role, changes roles other than her own, and deactivates accounts;
+she does not delete accounts, set passwords of existing accounts, or appoint application
+managers. A superuser does all of that (and appoints application managers).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from mammapoli.core.admin_access import ClinicScopedAdmin, SuperuserOnlyMixin
+
+from .models import ApplicationManager, Clinic, Role, StaffMember
+from .services import (
+    account_activity_record,
+    account_create,
+    account_update,
+    application_manager_appoint,
+    application_manager_dismiss,
+    staff_member_grant,
+    staff_member_remove,
+    staff_member_role_change,
+)
+from .team_rights import clinics_managed_by, is_superuser, manageable_users, manages_a_clinic, may_manage_user
+
+User = get_user_model()
+
+
+def _scoped_form(form_class, request):
+    """The form with its clinic and user choices limited to what `request.user` manages
+    (per form instance: the class's fields are shared between requests)."""
+    clinics = clinics_managed_by(request.user)
+    users = manageable_users(request.user)
+
+    class Scoped(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if "clinic" in self.fields:
+                self.fields["clinic"].queryset = clinics
+            if "user" in self.fields:
+                self.fields["user"].queryset = users
+
+    Scoped.__name__ = form_class.__name__
+    return Scoped
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(ClinicScopedAdmin):
+    list_display = ["user", "clinic", "role"]
+    list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "clinic"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["clinic", "user"] if obj is not None else []
+
+    def _not_own(self, request, obj) -> bool:
+        return obj is None or obj.user_id != request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._not_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._not_own(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _scoped_form(super().get_form(request, obj, **kwargs), request)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            staff_member_role_change(actor=request.user, member_id=obj.pk, role=obj.role)
+            return
+        member = staff_member_grant(actor=request.user, clinic=obj.clinic, user=obj.user, role=obj.role)
+        obj.pk, obj._state.adding = member.pk, False
+
+    def delete_model(self, request, obj):
+        staff_member_remove(actor=request.user, member_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for member in queryset:
+            staff_member_remove(actor=request.user, member_id=member.pk)
+
+
+@admin.register(ApplicationManager)
+class ApplicationManagerAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+    """Appointed and dismissed (never edited) by a superuser; each is logged."""
+
+    list_display = ["user", "clinic"]
+    list_filter = ["clinic"]
+    autocomplete_fields = ["user"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        appointment = application_manager_appoint(actor=request.user, clinic=obj.clinic, user=obj.user)
+        obj.pk, obj._state.adding = appointment.pk, False
+
+    def delete_model(self, request, obj):
+        application_manager_dismiss(actor=request.user, appointment_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for appointment in queryset:
+            application_manager_dismiss(actor=request.user, appointment_id=appointment.pk)
+
+
+class AccountCreationForm(UserCreationForm):
+    """A new user of the manager's clinic, with her role there."""
+
+    clinic = forms.ModelChoiceField(label=_("clinic"), queryset=Clinic.objects.none())
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "first_name", "last_name", "email"]
+
+
+class AccountChangeForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "is_active"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Superusers: Django's user admin. Application managers: their clinics' users only."""
+
+    manager_add_fieldsets = ((None, {"classes": ("wide",), "fields": (
+        "username", "first_name", "last_name", "email", "clinic", "role", "password1", "password2")}),)
+    manager_fieldsets = ((None, {"fields": ("username", "first_name", "last_name", "email", "is_active")}),)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=manageable_users(request.user).values("pk"))
+
+    def has_module_permission(self, request):
+        return manages_a_clinic(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return manages_a_clinic(request.user) and (obj is None or may_manage_user(request.user, obj.pk))
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return manages_a_clinic(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_superuser(request.user)  # an application manager deactivates instead
+
+    def get_list_filter(self, request):
+        return super().get_list_filter(request) if is_superuser(request.user) else ["is_active"]
+
+    def get_list_display(self, request):
+        if is_superuser(request.user):
+            return super().get_list_display(request)
+        return ["username", "first_name", "last_name", "email", "is_active"]
+
+    def get_fieldsets(self, request, obj=None):
+        if is_superuser(request.user):
+            return super().get_fieldsets(request, obj)
+        return self.manager_add_fieldsets if obj is None else self.manager_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if is_superuser(request.user) or obj is None else ["username"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not is_superuser(request.user):
+            kwargs["form"] = AccountCreationForm if obj is None else AccountChangeForm
+        return _scoped_form(super().get_form(request, obj, **kwargs), request)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not is_superuser(request.user):
+            raise PermissionDenied  # else a manager could take over a surgeon's account
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if is_superuser(request.user):
+            was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first() if change \
+                else None
+            super().save_model(request, obj, form, change)
+            account_activity_record(actor=request.user, user=obj, was_active=was_active)
+        elif change:
+            account_update(actor=request.user, user_id=obj.pk, first_name=data["first_name"],
+                           last_name=data["last_name"], email=data["email"], is_active=data["is_active"])
+        else:
+            user = account_create(actor=request.user, clinic=data["clinic"], role=data["role"],
+                                  username=data["username"], first_name=data["first_name"],
+                                  last_name=data["last_name"], email=data["email"], password=data["password1"])
+            obj.pk, obj._state.adding = user.pk, False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SuperuserOnlyMixin, DjangoGroupAdmin):
+    """Django's groups grant nothing in Mammapoli's admin (see `core.admin_access`)."""

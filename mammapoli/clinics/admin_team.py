@@ -23,6 +23,7 @@ from .models import ApplicationManager, Clinic, Role, StaffMember
 from .services import (
     account_activity_record,
     account_create,
+    account_flags,
     account_update,
     application_manager_appoint,
     application_manager_dismiss,
@@ -189,10 +190,9 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         if is_superuser(request.user):
-            was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first() if change \
-                else None
+            before = account_flags(obj.pk) if change else None
             super().save_model(request, obj, form, change)
-            account_activity_record(actor=request.user, user=obj, was_active=was_active)
+            account_activity_record(actor=request.user, user=obj, before=before)
         elif change:
             account_update(actor=request.user, user_id=obj.pk, first_name=data["first_name"],
                            last_name=data["last_name"], email=data["email"], is_active=data["is_active"])

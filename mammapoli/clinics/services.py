@@ -20,6 +20,9 @@ from .models import ApplicationManager, Clinic, Role, StaffMember
 from .team_rights import APPLICATION_MANAGER, is_superuser, manager_role, manages_clinic, may_manage_user
 
 
+ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
+
+
 class TeamChangeRefused(PermissionDenied):
     """The user may not make this change to a team or an account."""
 
@@ -133,28 +136,39 @@ def account_update(
     user = get_user_model().objects.select_for_update().get(pk=user_id)
     if user.pk == actor.pk and not is_active:
         raise TeamChangeRefused(_("You cannot deactivate your own account."))
-    was_active = user.is_active
+    before = account_flags(user.pk)
     user.first_name, user.last_name, user.email, user.is_active = first_name, last_name, email, is_active
     user.full_clean()
     user.save(update_fields=["first_name", "last_name", "email", "is_active"])
-    account_activity_record(actor=actor, user=user, was_active=was_active)
+    account_activity_record(actor=actor, user=user, before=before)
     return user
 
 
-def account_activity_record(*, actor: AbstractBaseUser, user: AbstractBaseUser, was_active: bool | None) -> None:
-    """Log an account created (`was_active` None), deactivated or reactivated by `actor`.
+def account_activity_record(*, actor: AbstractBaseUser, user: AbstractBaseUser, before: dict | None) -> None:
+    """Log an account created (`before` None), (de)activated, or made or unmade superuser or
+    admin (staff) by `actor`; `before` holds the flags (`ACCOUNT_FLAGS`) before the change.
 
-    The superuser's own user admin saves through Django's forms and calls this after saving.
+    The superuser's user admin saves through Django's forms and calls this after saving.
     """
     clinic_ids = list(user.memberships.values_list("clinic_id", flat=True))
     clinic_id = clinic_ids[0] if len(clinic_ids) == 1 else None
     detail = f"user={user.get_username()}"
-    if was_active is None:
+    if before is None:
         _log(actor=actor, action=Action.ACCOUNT_CREATE, what="account", clinic_id=clinic_id, detail=detail)
-    elif was_active and not user.is_active:
+        before = {flag: False for flag in ACCOUNT_FLAGS} | {"is_active": True}
+    if before["is_active"] and not user.is_active:
         _log(actor=actor, action=Action.ACCOUNT_DEACTIVATE, what="account", clinic_id=clinic_id, detail=detail)
-    elif user.is_active and not was_active:
+    elif user.is_active and not before["is_active"]:
         _log(actor=actor, action=Action.ACCOUNT_REACTIVATE, what="account", clinic_id=clinic_id, detail=detail)
+    for flag, role in (("is_superuser", "superuser"), ("is_staff", "admin")):
+        if getattr(user, flag) != before[flag]:
+            _log(actor=actor, action=Action.ROLE_GRANT if getattr(user, flag) else Action.ROLE_REVOKE,
+                 what="account", clinic_id=clinic_id, detail=f"{detail} role={role}")
+
+
+def account_flags(user_id: int) -> dict | None:
+    """The flags `account_activity_record` compares, as stored now (None: no such user yet)."""
+    return get_user_model().objects.filter(pk=user_id).values(*ACCOUNT_FLAGS).first() if user_id else None
 
 
 def _check_superuser(actor: AbstractBaseUser) -> None:

@@ -181,3 +181,20 @@ def test_an_application_manager_appoints_no_application_manager(client, applicat
     response = client.post("/admin/clinics/applicationmanager/add/", {"clinic": clinic.pk, "user": planner.pk})
     assert _refused(response)
     assert not ApplicationManager.objects.filter(user=planner).exists()
+
+
+def test_a_superuser_making_someone_superuser_is_logged(client, superuser, planner):
+    client.force_login(superuser)
+    page = client.get(f"/admin/auth/user/{planner.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update({"is_superuser": "on", "is_staff": "on", "is_active": "on", "groups": [], "user_permissions": [],
+                 "date_joined_0": "2026-11-30", "date_joined_1": "10:00:00"})
+    data = {k: v for k, v in data.items() if k not in ("date_joined", "last_login")}
+    response = client.post(f"/admin/auth/user/{planner.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    planner.refresh_from_db()
+    assert planner.is_superuser
+    assert sorted(AccessEvent.objects.filter(action=Action.ROLE_GRANT).values_list("detail", flat=True)) == [
+        "user=petra.planner role=admin", "user=petra.planner role=superuser"]

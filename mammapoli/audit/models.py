@@ -30,6 +30,7 @@ class Action(models.TextChoices):
     ACCOUNT_CREATE = "account_create", _("account created")
     ACCOUNT_DEACTIVATE = "account_deactivate", _("account deactivated")
     ACCOUNT_REACTIVATE = "account_reactivate", _("account reactivated")
+    ACCOUNT_DELETE = "account_delete", _("account deleted")
 
 
 class Outcome(models.TextChoices):

@@ -23,6 +23,7 @@ from .models import ApplicationManager, Clinic, Role, StaffMember
 from .services import (
     account_activity_record,
     account_create,
+    account_delete,
     account_flags,
     account_update,
     application_manager_appoint,
@@ -201,6 +202,14 @@ class UserAdmin(DjangoUserAdmin):
                                   username=data["username"], first_name=data["first_name"],
                                   last_name=data["last_name"], email=data["email"], password=data["password1"])
             obj.pk, obj._state.adding = user.pk, False
+
+
+    def delete_model(self, request, obj):
+        account_delete(actor=request.user, user_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_delete(actor=request.user, user_id=user.pk)
 
 
 admin.site.unregister(Group)

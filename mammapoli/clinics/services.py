@@ -171,9 +171,28 @@ def account_flags(user_id: int) -> dict | None:
     return get_user_model().objects.filter(pk=user_id).values(*ACCOUNT_FLAGS).first() if user_id else None
 
 
+@transaction.atomic
+def account_delete(*, actor: AbstractBaseUser, user_id: int) -> None:
+    """A superuser deletes an account: each role it loses is logged first (an application
+    manager deactivates instead)."""
+    _check_superuser(actor)
+    if actor.pk == user_id:
+        raise TeamChangeRefused(_("You cannot deactivate your own account."))
+    user = get_user_model().objects.select_for_update().get(pk=user_id)
+    for member in user.memberships.all():
+        _log(actor=actor, action=Action.ROLE_REVOKE, what="staff member", clinic_id=member.clinic_id,
+             detail=f"user={user.get_username()} role={member.role}")
+    for appointment in user.managed_clinics.all():
+        _log(actor=actor, action=Action.ROLE_REVOKE, what="application manager", clinic_id=appointment.clinic_id,
+             detail=f"user={user.get_username()} role={APPLICATION_MANAGER}")
+    _log(actor=actor, action=Action.ACCOUNT_DELETE, what="account", clinic_id=None,
+         detail=f"user={user.get_username()}")
+    user.delete()
+
+
 def _check_superuser(actor: AbstractBaseUser) -> None:
     if not is_superuser(actor):
-        raise TeamChangeRefused(_("Only a superuser appoints application managers."))
+        raise TeamChangeRefused(_("Only a superuser does this."))
 
 
 @transaction.atomic

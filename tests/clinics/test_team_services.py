@@ -101,3 +101,14 @@ def test_the_log_rows_of_team_changes_cannot_be_changed(application_manager, sur
     event.detail = "nothing happened"
     with pytest.raises(AppendOnlyError):
         event.save()
+
+
+def test_deleting_an_account_logs_each_role_it_loses(superuser, surgeon, application_manager):
+    from mammapoli.clinics.services import account_delete
+
+    with pytest.raises(TeamChangeRefused):
+        account_delete(actor=application_manager, user_id=surgeon.pk)
+    account_delete(actor=superuser, user_id=surgeon.pk)
+    assert list(AccessEvent.objects.order_by("id").values_list("action", "detail")) == [
+        (Action.ROLE_REVOKE, "user=sophie.surgeon role=surgeon"),
+        (Action.ACCOUNT_DELETE, "user=sophie.surgeon")]

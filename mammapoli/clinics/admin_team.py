@@ -55,8 +55,36 @@ def _scoped_form(form_class, request):
     return Scoped
 
 
+class SavedByServicesMixin:
+    """Rows saved and deleted through the services (which check the right and log), never by
+    the admin's own ORM calls; bulk deletion too, row by row."""
+
+    def create_row(self, request, obj):
+        raise NotImplementedError
+
+    def change_row(self, request, obj):
+        raise NotImplementedError
+
+    def delete_row(self, request, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.change_row(request, obj)
+            return
+        created = self.create_row(request, obj)
+        obj.pk, obj._state.adding = created.pk, False
+
+    def delete_model(self, request, obj):
+        self.delete_row(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_row(request, obj)
+
+
 @admin.register(StaffMember)
-class StaffMemberAdmin(ClinicScopedAdmin):
+class StaffMemberAdmin(SavedByServicesMixin, ClinicScopedAdmin):
     list_display = ["user", "clinic", "role"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "role"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
@@ -78,23 +106,18 @@ class StaffMemberAdmin(ClinicScopedAdmin):
     def get_form(self, request, obj=None, **kwargs):
         return _scoped_form(super().get_form(request, obj, **kwargs), request)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            staff_member_role_change(actor=request.user, member_id=obj.pk, role=obj.role)
-            return
-        member = staff_member_grant(actor=request.user, clinic=obj.clinic, user=obj.user, role=obj.role)
-        obj.pk, obj._state.adding = member.pk, False
+    def create_row(self, request, obj):
+        return staff_member_grant(actor=request.user, clinic=obj.clinic, user=obj.user, role=obj.role)
 
-    def delete_model(self, request, obj):
+    def change_row(self, request, obj):
+        staff_member_role_change(actor=request.user, member_id=obj.pk, role=obj.role)
+
+    def delete_row(self, request, obj):
         staff_member_remove(actor=request.user, member_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for member in queryset:
-            staff_member_remove(actor=request.user, member_id=member.pk)
 
 
 @admin.register(ApplicationManager)
-class ApplicationManagerAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class ApplicationManagerAdmin(SavedByServicesMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     """Appointed and dismissed (never edited) by a superuser; each is logged."""
 
     list_display = ["user", "clinic"]
@@ -104,16 +127,11 @@ class ApplicationManagerAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
-    def save_model(self, request, obj, form, change):
-        appointment = application_manager_appoint(actor=request.user, clinic=obj.clinic, user=obj.user)
-        obj.pk, obj._state.adding = appointment.pk, False
+    def create_row(self, request, obj):
+        return application_manager_appoint(actor=request.user, clinic=obj.clinic, user=obj.user)
 
-    def delete_model(self, request, obj):
+    def delete_row(self, request, obj):
         application_manager_dismiss(actor=request.user, appointment_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for appointment in queryset:
-            application_manager_dismiss(actor=request.user, appointment_id=appointment.pk)
 
 
 class AccountCreationForm(UserCreationForm):
@@ -137,7 +155,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SavedByServicesMixin, DjangoUserAdmin):
     """Superusers: Django's user admin. Application managers: their clinics' users only."""
 
     manager_add_fieldsets = ((None, {"classes": ("wide",), "fields": (
@@ -188,11 +206,11 @@ class UserAdmin(DjangoUserAdmin):
             raise PermissionDenied  # else a manager could take over a surgeon's account
         return super().user_change_password(request, id, form_url)
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request, obj, form, change):  # its own: a superuser saves through Django's forms
         data = form.cleaned_data
         if is_superuser(request.user):
             before = account_flags(obj.pk) if change else None
-            super().save_model(request, obj, form, change)
+            DjangoUserAdmin.save_model(self, request, obj, form, change)  # past the services mixin
             account_activity_record(actor=request.user, user=obj, before=before)
         elif change:
             account_update(actor=request.user, user_id=obj.pk, first_name=data["first_name"],
@@ -204,12 +222,8 @@ class UserAdmin(DjangoUserAdmin):
             obj.pk, obj._state.adding = user.pk, False
 
 
-    def delete_model(self, request, obj):
+    def delete_row(self, request, obj):
         account_delete(actor=request.user, user_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for user in queryset:
-            account_delete(actor=request.user, user_id=user.pk)
 
 
 admin.site.unregister(Group)

@@ -54,6 +54,10 @@ def staff_member_grant(*, actor: AbstractBaseUser, clinic: Clinic, user: Abstrac
     _check_not_self(actor, user.pk)
     if not may_manage_user(actor, user.pk):
         raise TeamChangeRefused(_("This user is not one of your clinic's users."))
+    return _grant(actor=actor, clinic=clinic, user=user, role=role)
+
+
+def _grant(*, actor: AbstractBaseUser, clinic: Clinic, user: AbstractBaseUser, role: str) -> StaffMember:
     _check_role(role)
     member = StaffMember(clinic=clinic, user=user, role=role)
     member.full_clean()
@@ -118,11 +122,7 @@ def account_create(
     user.save()
     _log(actor=actor, action=Action.ACCOUNT_CREATE, what="account", clinic_id=clinic.pk,
          detail=f"user={user.get_username()}")
-    member = StaffMember(clinic=clinic, user=user, role=role)
-    member.full_clean()
-    member.save()
-    _log(actor=actor, action=Action.ROLE_GRANT, what="staff member", clinic_id=clinic.pk,
-         detail=f"user={user.get_username()} role={role}")
+    _grant(actor=actor, clinic=clinic, user=user, role=role)
     return user
 
 

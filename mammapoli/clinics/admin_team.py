@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from mammapoli.core.admin_access import ClinicScopedAdmin, SuperuserOnlyMixin
+from mammapoli.core.admin_access import ClinicScopedAdmin, DeletionSummaryMixin, SuperuserOnlyMixin
 
 from .models import ApplicationManager, Clinic, Role, StaffMember
 from .services import (
@@ -155,7 +155,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class UserAdmin(SavedByServicesMixin, DjangoUserAdmin):
+class UserAdmin(SavedByServicesMixin, DeletionSummaryMixin, DjangoUserAdmin):
     """Superusers: Django's user admin. Application managers: their clinics' users only."""
 
     manager_add_fieldsets = ((None, {"classes": ("wide",), "fields": (

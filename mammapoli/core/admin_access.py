@@ -7,8 +7,13 @@ one of these classes, and they decide by superuser status or by the clinics a us
 the pages that log each read (see tests/clinics/test_admin.py, which walks every admin page).
 """
 
+from collections import Counter
+
 from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
+from django.db import router
 from django.db.models import QuerySet
+from django.utils.text import capfirst
 
 from mammapoli.clinics.models import Clinic, Pathway, PathwayStep, Resource, ResourceKind, StaffMember
 from mammapoli.clinics.team_rights import clinics_managed_by, is_superuser, manages_a_clinic
@@ -20,7 +25,25 @@ CLINIC_OF = {
 }
 
 
-class SuperuserOnlyMixin:
+class DeletionSummaryMixin:
+    """The delete confirmation names the rows chosen and only counts what goes with them or
+    stands in the way.
+
+    Django's own names every such row: deleting a clinic would name its referrals, and so
+    its patients, on a page that logs nothing.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        _, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if protected:
+            collector = NestedObjects(using=router.db_for_write(self.model))
+            collector.collect(objs)
+            counts = Counter(type(row)._meta.verbose_name_plural for row in collector.protected)
+            protected = [f"{capfirst(str(name))}: {count}" for name, count in sorted(counts.items())]
+        return [str(obj) for obj in objs], model_count, perms_needed, protected
+
+
+class SuperuserOnlyMixin(DeletionSummaryMixin):
     """Global admin: superusers only (on top of whatever the admin class itself allows)."""
 
     def has_module_permission(self, request):
@@ -51,7 +74,7 @@ def _limit_to_managed(request, db_field, kwargs: dict) -> dict:
     return kwargs
 
 
-class ClinicScopedMixin:
+class ClinicScopedMixin(DeletionSummaryMixin):
     """A clinic's own rows, for a superuser or an application manager of that clinic.
 
     `clinic_path` reaches the row's clinic; foreign keys to clinic-owned rows offer only the

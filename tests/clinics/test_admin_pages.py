@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.planning.models import Plan, PlanJob, ResourceBooking
-from tests.factories import VisitFactory
+from tests.factories import ReferralFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +56,8 @@ def test_every_admin_page_as_each_persona(request, client, persona, clinic, surg
     user = request.getfixturevalue(persona)
     visit = VisitFactory(session__clinic=clinic, patient__family_name="Zeldenrust",
                          patient__hospital_number="7654321")
+    visit.referral = ReferralFactory(clinic=clinic, patient=visit.patient)  # named on a clinic's delete page
+    visit.save()
     _plan_rows(visit, clinic)
     client.force_login(user)
     seen = 0

@@ -125,6 +125,7 @@ def _rules() -> list[_Rule]:
             "user": m[1], "old": _role(m[2]), "new": _role(m[3])}),
         (r"user=(\S+) role=(\w+)", lambda m: _("%(user)s as %(role)s") % {"user": m[1], "role": _role(m[2])}),
         (r"user=(\S+)", lambda m: m[1]),
+        (r"refused in the admin: .*", lambda m: _("refused in the admin")),
         (r"booked (\S+) (\d\d:\d\d)", lambda m: _("booked on %(date)s, arrival %(time)s") % {
             "date": _date(m[1]), "time": m[2]}),
     ]

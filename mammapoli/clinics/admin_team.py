@@ -15,8 +15,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from mammapoli.audit.models import Action
 from mammapoli.core.admin_access import ClinicScopedAdmin, DeletionSummaryMixin, SuperuserOnlyMixin
 
 from .models import ApplicationManager, Clinic, Role, StaffMember
@@ -31,6 +33,7 @@ from .services import (
     staff_member_grant,
     staff_member_remove,
     staff_member_role_change,
+    team_change_refused_record,
 )
 from .team_rights import clinics_managed_by, is_superuser, manageable_users, manages_a_clinic, may_manage_user
 
@@ -57,7 +60,35 @@ def _scoped_form(form_class, request):
 
 class SavedByServicesMixin:
     """Rows saved and deleted through the services (which check the right and log), never by
-    the admin's own ORM calls; bulk deletion too, row by row."""
+    the admin's own ORM calls; bulk deletion too, row by row, all or nothing.
+
+    A refused attempt to save or delete (403) is logged too, once the attempt's transaction
+    is rolled back: `refused` names the access-log action of each view.
+    """
+
+    refused = {"add": Action.ROLE_GRANT, "change": Action.ROLE_CHANGE, "delete": Action.ROLE_REVOKE}
+    refused_what = "staff member"
+
+    def _logging_refusal(self, view: str, request, object_id, call):
+        try:
+            return call()
+        except PermissionDenied:
+            if request.method == "POST":
+                team_change_refused_record(actor=request.user, action=self.refused[view], what=self.refused_what,
+                                           detail=f"refused in the admin: {view} {object_id or 'new'}")
+            raise
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self._logging_refusal("add", request, None,
+                                     lambda: super(SavedByServicesMixin, self).add_view(request, form_url, extra_context))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._logging_refusal("change", request, object_id, lambda: super(
+            SavedByServicesMixin, self).change_view(request, object_id, form_url, extra_context))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._logging_refusal("delete", request, object_id, lambda: super(
+            SavedByServicesMixin, self).delete_view(request, object_id, extra_context))
 
     def create_row(self, request, obj):
         raise NotImplementedError
@@ -79,8 +110,9 @@ class SavedByServicesMixin:
         self.delete_row(request, obj)
 
     def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_row(request, obj)
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_row(request, obj)
 
 
 @admin.register(StaffMember)
@@ -120,6 +152,8 @@ class StaffMemberAdmin(SavedByServicesMixin, ClinicScopedAdmin):
 class ApplicationManagerAdmin(SavedByServicesMixin, SuperuserOnlyMixin, admin.ModelAdmin):
     """Appointed and dismissed (never edited) by a superuser; each is logged."""
 
+    refused_what = "application manager"
+
     list_display = ["user", "clinic"]
     list_filter = ["clinic"]
     autocomplete_fields = ["user"]
@@ -157,6 +191,10 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(SavedByServicesMixin, DeletionSummaryMixin, DjangoUserAdmin):
     """Superusers: Django's user admin. Application managers: their clinics' users only."""
+
+    refused = {"add": Action.ACCOUNT_CREATE, "change": Action.ACCOUNT_DEACTIVATE, "delete": Action.ACCOUNT_DELETE,
+               "password": Action.WRITE}
+    refused_what = "account"
 
     manager_add_fieldsets = ((None, {"classes": ("wide",), "fields": (
         "username", "first_name", "last_name", "email", "clinic", "role", "password1", "password2")}),)
@@ -202,9 +240,12 @@ class UserAdmin(SavedByServicesMixin, DeletionSummaryMixin, DjangoUserAdmin):
         return _scoped_form(super().get_form(request, obj, **kwargs), request)
 
     def user_change_password(self, request, id, form_url=""):
-        if not is_superuser(request.user):
-            raise PermissionDenied  # else a manager could take over a surgeon's account
-        return super().user_change_password(request, id, form_url)
+        def change():
+            if not is_superuser(request.user):
+                raise PermissionDenied  # else a manager could take over a surgeon's account
+            return super(UserAdmin, self).user_change_password(request, id, form_url)
+
+        return self._logging_refusal("password", request, id, change)
 
     def save_model(self, request, obj, form, change):  # its own: a superuser saves through Django's forms
         data = form.cleaned_data

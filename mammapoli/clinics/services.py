@@ -13,11 +13,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mammapoli.audit.models import Action
+from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
 
 from .models import ApplicationManager, Clinic, Role, StaffMember
-from .team_rights import APPLICATION_MANAGER, is_superuser, manager_role, manages_clinic, may_manage_user
+from .team_rights import (
+    APPLICATION_MANAGER,
+    is_superuser,
+    manager_role,
+    manages_a_clinic,
+    manages_clinic,
+    may_manage_user,
+)
 
 
 ACCOUNT_FLAGS = ("is_active", "is_staff", "is_superuser")
@@ -30,6 +37,13 @@ class TeamChangeRefused(PermissionDenied):
 def _log(*, actor: AbstractBaseUser, action: Action, what: str, clinic_id: int | None, detail: str) -> None:
     access_event_record(user=actor, action=action, what=what, role=manager_role(actor), clinic_id=clinic_id,
                         detail=detail)
+
+
+def team_change_refused_record(*, actor: AbstractBaseUser, action: Action, what: str, detail: str) -> None:
+    """A refused attempt to change a team or an account: logged after the attempt's own
+    transaction is rolled back, so the refusal stays."""
+    access_event_record(user=actor, action=action, what=what, outcome=Outcome.DENIED,
+                        role=manager_role(actor) if manages_a_clinic(actor) else "", detail=detail)
 
 
 def _check_manages(actor: AbstractBaseUser, clinic_id: int) -> None:

@@ -4,7 +4,7 @@ only her own clinic, never her own role, every change in the access log."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from mammapoli.audit.models import AccessEvent, Action
+from mammapoli.audit.models import AccessEvent, Action, Outcome
 from mammapoli.clinics.models import ApplicationManager, StaffMember
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,9 @@ def test_a_planner_cannot_make_herself_surgeon_in_another_clinic(client, staff_p
                                  "role": "surgeon"})
     assert _refused(response)
     assert not StaffMember.objects.filter(user=staff_planner, clinic=other_visit.session.clinic).exists()
+    refusal = AccessEvent.objects.get(action=Action.ROLE_GRANT)  # the attempt is logged, as refused
+    assert (refusal.username, refusal.outcome, refusal.role) == ("petra.planner", Outcome.DENIED, "")
     assert client.get(f"/api/visits/{other_visit.pk}/form/").status_code == 404
-    assert not AccessEvent.objects.filter(action=Action.ROLE_GRANT).exists()
 
 
 def test_a_planner_cannot_make_herself_privacy_officer(client, staff_planner):
@@ -51,6 +52,9 @@ def test_nobody_changes_her_own_role_not_even_an_application_manager(client, app
     assert client.post(f"/admin/clinics/staffmember/{own.pk}/delete/", {"post": "yes"}).status_code == 403
     own.refresh_from_db()
     assert own.role == "planner"
+    assert list(AccessEvent.objects.order_by("id").values_list("action", "outcome", "role")) == [
+        (Action.ROLE_CHANGE, Outcome.DENIED, "application_manager"),
+        (Action.ROLE_REVOKE, Outcome.DENIED, "application_manager")]
 
 
 def test_the_application_manager_changes_a_role_and_the_log_says_so(client, application_manager, surgeon):
@@ -159,6 +163,8 @@ def test_the_application_manager_sets_no_password_and_no_admin_rights(client, ap
     client.force_login(application_manager)
     page = f"/admin/auth/user/{surgeon.pk}/"
     assert client.get(page + "password/").status_code == 403
+    assert client.post(page + "password/", {"password1": "x", "password2": "x"}).status_code == 403
+    assert AccessEvent.objects.get(outcome=Outcome.DENIED).detail == f"refused in the admin: password {surgeon.pk}"
     client.post(page + "change/", {"first_name": "S", "last_name": "C", "email": "", "is_active": "on",
                                    "is_staff": "on", "is_superuser": "on"})
     surgeon.refresh_from_db()

@@ -14,6 +14,7 @@ from mammapoli.audit.display import detail_text, what_text
     ("nl", "application manager", "user=anna role=application_manager", "applicatiebeheerder",
      "anna als applicatiebeheerder"),
     ("nl", "account", "user=anna", "account", "anna"),
+    ("nl", "staff member", "refused in the admin: change 7", "teamrol", "geweigerd in het beheer"),
 ])
 def test_team_changes_in_the_log_read_in_dutch_and_english(language, what, detail, expected_what, expected_detail):
     with translation.override(language):

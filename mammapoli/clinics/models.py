@@ -79,6 +79,34 @@ class StaffMember(models.Model):
         return f"{name} ({self.get_role_display()}, {self.clinic})"
 
 
+class ApplicationManager(models.Model):
+    """A user who manages one clinic's team and accounts (applicatiebeheerder).
+
+    Deliberately not a `StaffMember` role: every patient-data check asks for a membership of
+    the clinic's team, so managing the team gives no access to its patients. Appointed and
+    dismissed by a superuser only (`clinics.services.team`), each change in the access log.
+    """
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="application_managers", verbose_name=_("clinic"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_clinics", verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("application manager")
+        verbose_name_plural = _("application managers")
+        ordering = ["clinic", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "user"], name="applicationmanager_once_per_clinic"),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.clinic})"
+
+
 class ResourceCategory(models.TextChoices):
     PERSON = "person", _("person")
     ROOM = "room", _("room")

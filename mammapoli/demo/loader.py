@@ -10,18 +10,23 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from mammapoli.clinics.models import Pathway, PathwayStep, Resource, ResourceKind, StaffMember, WeeklyAvailability
+from mammapoli.clinics.models import (
+    ApplicationManager,
+    Pathway,
+    PathwayStep,
+    Resource,
+    ResourceKind,
+    StaffMember,
+    WeeklyAvailability,
+)
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.records.models import Patient, Referral
 
 FIXTURES = settings.BASE_DIR / "fixtures"
-ADMIN_GROUP = "Clinic administration"
-ADMIN_APPS = ("clinics",)
 
 
 def demo_definition(path: Path = FIXTURES / "demo_clinic.json") -> dict:
@@ -44,9 +49,8 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     for entry in definition["patients"]:
         referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
         session.visits.filter(code=entry["id"]).update(referral=referral)
-    group = _admin_group()
     for entry in definition["users"]:
-        _user(clinic, entry, definition["password"], group)
+        _user(clinic, entry, definition["password"])
     return session
 
 
@@ -95,22 +99,20 @@ def _referral(clinic, patient: Patient, entry: dict, day: dt.date) -> Referral:
     return referral
 
 
-def _admin_group() -> Group:
-    """The clinic's application manager may edit the master data in the admin."""
-    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
-    return group
-
-
-def _user(clinic, entry: dict, password: str, admin_group: Group):
+def _user(clinic, entry: dict, password: str):
+    """A demo user; the application manager manages the team and master data in the admin
+    and is in no team herself (she sees no patient)."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=entry["username"])
     user.first_name, user.last_name = entry["first_name"], entry["last_name"]
-    user.is_staff = entry.get("is_staff", False)
+    manages = entry.get("application_manager", False)
+    user.is_staff = manages
     user.set_password(password)
     user.save()
-    if user.is_staff:
-        user.groups.add(admin_group)
+    if manages:
+        ApplicationManager.objects.get_or_create(clinic=clinic, user=user)
+    else:
+        ApplicationManager.objects.filter(user=user).delete()
     if entry["role"] is None:
         StaffMember.objects.filter(user=user).delete()
         return user

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 
 from mammapoli.clinics.models import Clinic, ClinicUncertainty
-from mammapoli.clinics.services import clinic_uncertainty_set
+from mammapoli.clinics.services.uncertainty import clinic_uncertainty_set
 
 from .morning_validation import MorningFormatError
 

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from mammapoli.clinics.models import ClinicUncertainty, StepVariation
-from mammapoli.clinics.services import clinic_uncertainty_set
+from mammapoli.clinics.services.uncertainty import clinic_uncertainty_set
 
 pytestmark = pytest.mark.django_db
 

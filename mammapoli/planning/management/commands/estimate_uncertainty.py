@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from mammapoli.clinics.models import ClinicUncertainty
 from mammapoli.clinics.selectors import clinic_by_name
-from mammapoli.clinics.services import clinic_uncertainty_set
+from mammapoli.clinics.services.uncertainty import clinic_uncertainty_set
 from mammapoli.planning.uncertainty_estimate import MIN_MORNINGS, MIN_STEP_OBSERVATIONS, UncertaintyEstimate, \
     uncertainty_estimate
 

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import Clinic, ClinicUncertainty, StepVariation
+from ..models import Clinic, ClinicUncertainty, StepVariation
 
 _CENT, _TENTH = Decimal("0.01"), Decimal("0.1")
 

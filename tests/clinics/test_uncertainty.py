@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -63,15 +62,6 @@ def test_a_bad_step_in_the_service_names_it_and_writes_nothing(clinic):
     assert not ClinicUncertainty.objects.exists() and not StepVariation.objects.exists()
 
 
-@pytest.fixture
-def clinic_manager(planner):
-    """The planner who manages the clinic's master data in the admin (as in the demo)."""
-    planner.is_staff = True
-    planner.save()
-    planner.user_permissions.set(Permission.objects.filter(content_type__app_label="clinics"))
-    return planner
-
-
 def _form(clinic, **changes):
     data = {"clinic": clinic.pk, "duration_cv": "0.30", "no_show": "0.08", "punctuality_sd": "5", "overtime_p90": "15",
             "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "0", "steps-MIN_NUM_FORMS": "0",
@@ -79,8 +69,8 @@ def _form(clinic, **changes):
     return {**data, **changes}
 
 
-def test_the_planner_sets_the_clinics_uncertainty_in_the_admin(clinic, clinic_manager, client):
-    client.force_login(clinic_manager)
+def test_the_application_manager_sets_the_clinics_uncertainty_in_the_admin(clinic, application_manager, client):
+    client.force_login(application_manager)
     assert client.get("/admin/clinics/clinicuncertainty/add/").status_code == 200
     response = client.post("/admin/clinics/clinicuncertainty/add/", _form(clinic))
     assert response.status_code == 302
@@ -89,8 +79,8 @@ def test_the_planner_sets_the_clinics_uncertainty_in_the_admin(clinic, clinic_ma
     assert list(settings.steps.values_list("step_code", "duration_cv")) == [("us", Decimal("0.45"))]
 
 
-def test_the_admin_names_each_bad_field_and_saves_nothing(clinic, clinic_manager, client):
-    client.force_login(clinic_manager)
+def test_the_admin_names_each_bad_field_and_saves_nothing(clinic, application_manager, client):
+    client.force_login(application_manager)
     response = client.post("/admin/clinics/clinicuncertainty/add/",
                            _form(clinic, no_show="1.5", overtime_p90="-5", **{"steps-0-step_code": "kore"}))
     assert response.status_code == 200
@@ -101,4 +91,11 @@ def test_the_admin_names_each_bad_field_and_saves_nothing(clinic, clinic_manager
     assert response.status_code == 200
     assert response.context["inline_admin_formsets"][0].formset.errors == [
         {"step_code": ["No pathway of this clinic has a step kore."]}]
+    assert not ClinicUncertainty.objects.exists()
+
+
+def test_a_planner_does_not_reach_the_uncertainty_settings(clinic, planner, client):
+    client.force_login(planner)
+    assert client.get("/admin/clinics/clinicuncertainty/add/").status_code in (302, 403)
+    assert client.post("/admin/clinics/clinicuncertainty/add/", _form(clinic)).status_code in (302, 403)
     assert not ClinicUncertainty.objects.exists()

@@ -23,6 +23,9 @@ class Action(models.TextChoices):
     PRINT = "print", _("print")
     EXPORT = "export", _("export")
     WRITE = "write", _("write")
+    # Logging in and out (NEN 7513: failed logins too), with no patient concerned.
+    LOGIN = "login", _("log in")
+    LOGOUT = "logout", _("log out")
 
 
 class Outcome(models.TextChoices):

@@ -4,7 +4,6 @@ is set (the page, the admin, `changepassword`)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from knox.models import AuthToken
@@ -57,5 +56,4 @@ def _password_changed(sender, instance, raw=False, update_fields=None, **kwargs)
         stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
         if stored is None or stored == instance.password:
             return
-    user = instance
-    transaction.on_commit(lambda: api_tokens_revoke(user=user))
+    api_tokens_revoke(user=instance)

@@ -329,9 +329,10 @@ REST_KNOX = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: an unauthenticated request is told to send a token (401, WWW-Authenticate: Token).
+        "knox.auth.TokenAuthentication",
         # A session counts only once its second factor is verified.
         "mammapoli.api.authentication.VerifiedSessionAuthentication",
-        "knox.auth.TokenAuthentication",
     ],
     "DEFAULT_THROTTLE_RATES": {"api-token": env_rate("API_TOKEN_THROTTLE_RATE", default="10/minute")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -85,7 +85,7 @@ def test_the_board_says_where_each_patient_is(client, nurse, morning):
     client.force_login(nurse)
     response = client.get(f"/sessions/{morning.pk}/board/")
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in html
+    assert '<meta http-equiv="refresh" content="30; url=?auto_refresh=1">' in html
     assert table_row(html, "P06") == ("P06 Fatima El Amrani fna In fna in echo-A with rad-A 10:10 5 of 15 min "
                                       "Cytology 10:55 · patho-A")
     assert table_row(html, "P04") == ("P04 Ingrid Bakker fna Waiting sample in the lab until 10:25 09:55 20 min "

@@ -1,6 +1,7 @@
 """A browser session counts for the API only once it passed its second factor; API clients use
 tokens (django-rest-knox) that they got with the second factor (api/auth.py)."""
 
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 
@@ -14,3 +15,8 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         if is_verified is None or not is_verified():
             return None  # as if not logged in: 401/403, never the data
         return user, auth
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI schema names it as the session cookie it is (drf-spectacular)."""
+    target_class = VerifiedSessionAuthentication

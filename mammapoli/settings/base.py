@@ -305,7 +305,7 @@ for _name in ("FHIR_SYSTEM_BASE", "FHIR_HOSPITAL_NUMBER_SYSTEM"):
 # Shared by the web processes: the API's login throttle counts there. Production: Redis
 # (rediscache://host:6379/1); the default (one process's memory) suits development.
 try:
-    CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+    CACHES = {"default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 except (ValueError, KeyError, ImproperlyConfigured) as exc:
     raise ImproperlyConfigured(f"CACHE_URL: cannot be read ({exc})") from None
 

@@ -11,6 +11,9 @@ from django.http import HttpRequest
 STARTED_AT = "mammapoli_login_started_at"
 ACTIVE_AT = "mammapoli_login_active_at"
 AUTO_REFRESH_PARAMETER = "auto_refresh"
+# The activity stamp is written at most this often (seconds): not a session write per request.
+# A login may so end up to this much before SESSION_IDLE_TIMEOUT after the last request, never after.
+TOUCH_INTERVAL = 60
 
 
 def session_start(request: HttpRequest) -> None:
@@ -38,5 +41,6 @@ def session_end_reason(request: HttpRequest) -> str | None:
 
 
 def session_touch(request: HttpRequest) -> None:
-    if not is_auto_refresh(request):
-        request.session[ACTIVE_AT] = time.time()
+    now = time.time()
+    if not is_auto_refresh(request) and now - request.session.get(ACTIVE_AT, 0) >= TOUCH_INTERVAL:
+        request.session[ACTIVE_AT] = now

@@ -106,5 +106,5 @@ def test_the_home_page_links_todays_mornings_of_the_users_clinics(client, clinic
 def test_the_day_view_reads_the_morning_in_a_fixed_number_of_queries(client, planner, morning,
                                                                      django_assert_max_num_queries):
     client.force_login(planner)
-    with django_assert_max_num_queries(15):  # 12 today, whatever the number of patients
+    with django_assert_max_num_queries(16):  # whatever the number of patients (one: the session's second-factor device)
         assert client.get(f"/sessions/{morning.pk}/day/").status_code == 200

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import user_has_device
 
-from .forms import AuthenticatorConfirmForm, SecondFactorForm
+from .forms import SecondFactorForm
 from .qr import authenticator_qr_svg, authenticator_secret
 from .services import (authenticator_enrolment_confirm, authenticator_enrolment_device, backup_codes_renew,
                        second_factor_verify)
@@ -55,7 +55,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     if user_has_device(request.user):
         return redirect(f"{resolve_url('second-factor')}?{request.GET.urlencode()}")
     device = authenticator_enrolment_device(user=request.user)
-    form = AuthenticatorConfirmForm(request.POST or None)
+    form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = authenticator_enrolment_confirm(request=request, device=device, code=form.cleaned_data["otp_token"])
         if codes is not None:

@@ -100,12 +100,13 @@ def test_the_admin_wants_the_second_factor_too(browser, planner, authenticator):
     assert (response.status_code, response.url) == (302, "/accounts/second-factor/?next=/admin/")
 
 
-def test_the_api_does_not_count_a_session_without_the_second_factor(browser, client, surgeon, authenticator):
+@pytest.mark.parametrize("url", ["/api/visits/", "/fhir/metadata"])
+def test_the_api_does_not_count_a_session_without_the_second_factor(browser, client, surgeon, authenticator, url):
     authenticator(surgeon)
     log_in_with_password(browser, surgeon)
-    assert browser.get("/api/visits/").status_code == 403
+    assert browser.get(url).status_code == 401
     client.force_login(surgeon)
-    assert client.get("/api/visits/").status_code == 200
+    assert client.get(url).status_code == 200
 
 
 def test_the_next_address_stays_on_this_site(browser, surgeon, authenticator):

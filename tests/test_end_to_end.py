@@ -33,7 +33,7 @@ def as_demo_user(page, live_server, username: str):
     page.fill("#id_username", username)
     page.fill("#id_password", "demo")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/accounts/second-factor/**")
+    page.wait_for_url(f"{live_server.url}/accounts/second-factor/?**")
     page.fill("#id_otp_token", demo_second_factor_code(username))
     page.click("main form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")

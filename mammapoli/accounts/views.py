@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -36,7 +36,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     if not user_has_device(request.user):
-        return redirect(f"{resolve_url('second-factor-setup')}?{request.GET.urlencode()}")
+        return redirect(f"{resolve_url('second-factor-setup')}?{urlencode({'next': _next_url(request)})}")
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if second_factor_verify(request=request, code=form.cleaned_data["otp_token"]):
@@ -53,7 +53,7 @@ def second_factor_setup(request: HttpRequest) -> HttpResponse:
     # Only a user without an authenticator may set one up: otherwise a stolen password would be
     # enough to add the thief's own.
     if user_has_device(request.user):
-        return redirect(f"{resolve_url('second-factor')}?{request.GET.urlencode()}")
+        return redirect(f"{resolve_url('second-factor')}?{urlencode({'next': _next_url(request)})}")
     device = authenticator_enrolment_device(user=request.user)
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -86,8 +86,8 @@ def test_a_user_with_an_authenticator_cannot_set_up_another(browser, surgeon, au
     """Else a stolen password would be enough to add the thief's phone."""
     authenticator(surgeon)
     log_in_with_password(browser, surgeon)
-    response = browser.get("/accounts/second-factor/set-up/")
-    assert (response.status_code, response.url) == (302, "/accounts/second-factor/?")
+    response = browser.get("/accounts/second-factor/set-up/?next=/visits/")
+    assert (response.status_code, response.url) == (302, "/accounts/second-factor/?next=%2Fvisits%2F")
     assert TOTPDevice.objects.filter(user=surgeon).count() == 1
 
 

@@ -2,14 +2,15 @@
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from . import access_log, booking, events, forms, mdo, plans, visits
+from . import access_log, auth, booking, events, forms, mdo, plans, visits
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", auth.TokenLogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", auth.TokenLogoutAllApi.as_view(), name="api-logout-all"),
     path("visits/", visits.VisitListApi.as_view(), name="api-visit-list"),
     path("visits/<int:visit_id>/form/", forms.VisitFormApi.as_view(), name="api-visit-form"),
     path("visits/<int:visit_id>/form/<str:section>/", forms.FormSectionApi.as_view(), name="api-form-section"),

@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     ACCOUNT_DEACTIVATE = "account_deactivate", _("account deactivated")
     ACCOUNT_REACTIVATE = "account_reactivate", _("account reactivated")
     ACCOUNT_DELETE = "account_delete", _("account deleted")
+    # Logging in and out (NEN 7513: failed logins too), with no patient concerned.
+    LOGIN = "login", _("log in")
+    LOGOUT = "logout", _("log out")
 
 
 class Outcome(models.TextChoices):

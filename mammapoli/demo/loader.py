@@ -4,6 +4,7 @@ Idempotent: loading it again updates what is there. Demo data only; the producti
 settings do not install this app.
 """
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mammapoli.clinics.models import (
     ApplicationManager,
@@ -50,8 +53,30 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
         referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
         session.visits.filter(code=entry["id"]).update(referral=referral)
     for entry in definition["users"]:
-        _user(clinic, entry, definition["password"])
+        _demo_authenticator(_user(clinic, entry, definition["password"]), definition["otp_secret"])
     return session
+
+
+DEMO_AUTHENTICATOR = "demo authenticator"
+
+
+def _demo_authenticator(user, secret_base32: str) -> TOTPDevice:
+    """Every demo user comes enrolled in the second factor with the one documented demo secret
+    (README): add it to an authenticator app, or ask `manage.py demo_otp_code` for the code."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, name=DEMO_AUTHENTICATOR, defaults={"key": demo_otp_key(secret_base32), "confirmed": True})
+    return device
+
+
+def demo_otp_key(secret_base32: str) -> str:
+    """The demo secret as django-otp keeps a key (hex)."""
+    return base64.b32decode(secret_base32).hex()
+
+
+def demo_otp_code(secret_base32: str) -> str:
+    """The code an authenticator app with the demo secret shows now."""
+    totp = TOTP(base64.b32decode(secret_base32))
+    return f"{totp.token():06d}"
 
 
 def _same_hours_every_working_day(clinic, day: dt.date) -> None:

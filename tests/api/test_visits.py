@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tests.factories import ClinicSessionFactory, VisitFactory
@@ -48,9 +48,9 @@ def test_anonymous_requests_are_refused(visit):
 
 
 def test_token_authentication(visit, surgeon):
-    token = Token.objects.create(user=surgeon)
+    _, token = AuthToken.objects.create(user=surgeon)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert [v["code"] for v in client.get("/api/visits/").json()] == ["P01"]
 
 

@@ -85,7 +85,7 @@ def test_the_board_says_where_each_patient_is(client, nurse, morning):
     client.force_login(nurse)
     response = client.get(f"/sessions/{morning.pk}/board/")
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="30">' in html
+    assert '<meta http-equiv="refresh" content="30; url=?auto_refresh=1">' in html
     assert table_row(html, "P06") == ("P06 Fatima El Amrani fna In fna in echo-A with rad-A 10:10 5 of 15 min "
                                       "Cytology 10:55 · patho-A")
     assert table_row(html, "P04") == ("P04 Ingrid Bakker fna Waiting sample in the lab until 10:25 09:55 20 min "
@@ -106,5 +106,5 @@ def test_the_home_page_links_todays_mornings_of_the_users_clinics(client, clinic
 def test_the_day_view_reads_the_morning_in_a_fixed_number_of_queries(client, planner, morning,
                                                                      django_assert_max_num_queries):
     client.force_login(planner)
-    with django_assert_max_num_queries(15):  # 12 today, whatever the number of patients
+    with django_assert_max_num_queries(16):  # whatever the number of patients (one: the session's second-factor device)
         assert client.get(f"/sessions/{morning.pk}/day/").status_code == 200

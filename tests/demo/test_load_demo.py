@@ -104,3 +104,29 @@ def test_the_demo_clinic_works_every_weekday_so_referrals_can_be_booked(demo):
     call_command("load_demo", stdout=io.StringIO())  # and loading again adds nothing
     assert all(r.weekly_availability.filter(weekday=0).count() == r.weekly_availability.filter(
         weekday=today.weekday()).count() for r in clinic.resources.all())
+
+
+def test_each_demo_user_logs_in_with_the_documented_demo_second_factor(demo):
+    """README: password `demo`, then the code of the demo secret (an authenticator app with
+    JVQW23LBOBXWY2JAMRSW23ZAKRHVIUBB, or `manage.py demo_otp_code`)."""
+    from django.test import Client
+
+    assert json.loads((ROOT / "fixtures/demo_clinic.json").read_text())["otp_secret"] == \
+        "JVQW23LBOBXWY2JAMRSW23ZAKRHVIUBB"
+    out = io.StringIO()
+    call_command("demo_otp_code", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    for username in DEMO_USERS:
+        browser = Client()
+        browser.post("/accounts/login/", {"username": username, "password": "demo"})
+        assert browser.get("/").status_code == 302  # the password alone is not enough
+        browser.post("/accounts/second-factor/", {"otp_token": code})
+        assert browser.get("/").status_code == 200, username
+
+
+def test_loading_the_demo_again_keeps_one_authenticator_per_user(demo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert TOTPDevice.objects.filter(user__username="planner").count() == 1

@@ -382,7 +382,7 @@ class RobustSearch:
 
     def improved(self, name: str) -> None:
         """A better plan: tell the caller (who may stop the search by returning False)."""
-        if self.on_progress is None or self.best is None:
+        if self.on_progress is None or self.best is None or self.cancelled:
             return
         s = self.best.score
         if self.on_progress(Progress(self.elapsed(), name, len({a.patient for a in self.best.steps}),
@@ -640,7 +640,7 @@ def _result(search: RobustSearch, alone, possible: list[int], plain: Result) -> 
     steps = to_steps(prep, placements)
     out = [i for i in range(len(prep.patients)) if i not in placements]
     why = reasons(prep, placements, out, alone_reasons(prep, [i for i in out if i not in possible]))
-    why.update(_safety_reasons(search, placements, [i for i in out if i in possible], why))
+    why.update(_safety_reasons(search, placements, [i for i in out if i in possible], why, plain))
     stay = sum(pl.stay(prep.patients[i]) for i, pl in placements.items())
     bound = sum(alone[i].min_stay for i in placements)
     objective = Objective(len(placements), sum(prep.patients[i].priority for i in placements), stay, min(stay, bound))
@@ -656,32 +656,45 @@ def _result(search: RobustSearch, alone, possible: list[int], plain: Result) -> 
 
 
 def _safety_reasons(search: RobustSearch, placements: dict[int, Placement], left: list[int],
-                    why: dict[int, Reason]) -> dict[int, Reason]:
-    """For a patient who fits in the plan as it stands but was left out: what she would do to
-    the morning (the static run with her at her most compact place)."""
+                    why: dict[int, Reason], plain: Result) -> dict[int, Reason]:
+    """Reasons for the patients left out to keep the morning safe.
+
+    - She fits in the plan as it stands: what she would do to the morning, from the static
+      run with her at her most compact place: the overtime's p90 over the limit
+      (`overtime_risk`), or fewer answered in time on an average morning (`expected_answered`).
+    - She does not fit as it stands, but the deterministic plan (no room for steps that run
+      long) sees her: `overtime_room`, the room kept for steps that run long takes her place.
+    Otherwise her reason is the deterministic one (what holds her up in the plan)."""
     prep, placer = search.prep, search.placer
     limit = search.limit
     best = search.best.score
+    in_plain = {a.patient for a in plain.assignments} if plain.has_plan else set()
     out = {}
     tl = Timeline(prep)
     for j, pl in placements.items():
         placer.commit(tl, prep.patients[j], pl)
     for i in left:
-        if why.get(i) is None or why[i].code != "fits_left_out":
-            continue
-        pl = placer.place_compact(tl, prep.patients[i], 0.3)
-        if pl is None:
-            continue
-        trial = dict(placements)
-        trial[i] = pl
-        s = search.sample.score(to_steps(prep, trial))
-        if limit is not None and not s.within(search.target):
+        p = prep.patients[i]
+        pl = placer.place_compact(tl, p, 0.3) if why.get(i) is not None and why[i].code == "fits_left_out" else None
+        s = None
+        if pl is not None:
+            trial = dict(placements)
+            trial[i] = pl
+            s = search.sample.score(to_steps(prep, trial))
+        if s is not None and limit is not None and not s.within(search.target):
+            over = (f"above the clinic's limit of {limit:g} min" if s.overtime_p90 > limit else
+                    f"at the clinic's limit of {limit:g} min, with no minute in hand")
             out[i] = Reason(f"left out to keep the morning safe: with her the overtime's 90th percentile would be "
-                            f"{s.overtime_p90:.0f} min, above the clinic's limit of {limit:g} min",
-                            "overtime_risk", {"overtime_p90": round(s.overtime_p90), "limit": limit})
-        elif s.priority_answered < best.priority_answered:
-            out[i] = Reason(f"left out to keep the morning safe: with her fewer patients would be answered by the "
-                            f"end of an average morning (expected priority answered {s.priority_answered:.1f} "
-                            f"instead of {best.priority_answered:.1f})", "expected_answered",
+                            f"{s.overtime_p90:.0f} min, {over}", "overtime_risk",
+                            {"overtime_p90": round(s.overtime_p90), "limit": limit})
+        elif s is not None and s.priority_answered < best.priority_answered:
+            out[i] = Reason(f"left out to keep the morning safe: with her fewer patients would be done by the end "
+                            f"of an average morning (expected priority answered {s.priority_answered:.1f} instead of "
+                            f"{best.priority_answered:.1f})", "expected_answered",
                             {"with": round(s.priority_answered, 1), "without": round(best.priority_answered, 1)})
+        elif s is None and p.id in in_plain:
+            words = "" if limit is None else f" (the overtime's 90th percentile must stay within {limit:g} min)"
+            out[i] = Reason(f"left out to keep the morning safe: the plan keeps room for steps that run long{words}, "
+                            f"and without that room she would be seen", "overtime_room",
+                            {"limit": limit})
     return out

@@ -3,38 +3,41 @@
 With `uncertainty` the objective is the expected priority of the patients *answered* in the
 static run (all her steps end by the window's end), keeping the overtime's 90th percentile
 within `overtime_p90`; the deterministic levels break ties. `solve` calls `solve_robust` for
-such a morning when it is planned ahead (no `now`, no fixed step; on the day the twin's
-re-plans and the deterministic engine answer, see scheduler/README.md).
+such a morning when it is planned ahead and its durations or arrivals vary
+(`plans_for_uncertainty`).
 
-How (a sample-average method over candidate plans, every plan a valid deterministic plan):
+How (a sample-average method over candidate plans; every plan is a valid deterministic plan):
 
-1. *Candidates* from the deterministic engine on padded mornings: every step of a padded
-   morning lasts its planned length times the `quantile` of its lognormal (mean 1, the step's
-   cv), rounded up, and the window may end `shorter` minutes early (a `Safety` level). A `max`
-   lag after a padded step is tightened by the padding (and the padding capped at the lag's
-   slack), so the plan mapped back to the real durations (same starts, same resources) keeps
-   every rule. The plain deterministic plan (no padding) and first come, first served are
-   candidates too. The levels are tried from the least padded on, until one keeps the limit.
+1. *Candidates* from the deterministic engine on padded mornings (`Safety`, `LEVELS`): every
+   step lasts its planned length times the `quantile` of its lognormal (mean 1, the step's
+   cv), rounded up (or every step `stretch` longer), and the window may end `shorter` minutes
+   early. A `max` lag after a padded step is tightened by the padding (and the padding capped
+   at the lag's slack), so the plan mapped back to the real durations (same starts, same
+   resources) keeps every rule. The plain deterministic plan and first come, first served are
+   candidates too.
 2. *Scoring* by the seeded static run (`scheduler.simulate`) on one fixed sample of mornings
    (common random numbers: every candidate meets the same mornings, so their difference is
-   the plans'). The sample is the search's own (seeded from `seed`, `SEARCH_RUNS` mornings)
-   and independent of the plan's `risk` runs, so `risk` is an honest estimate, not the
-   figure the search was tuned on. The search keeps a margin under the limit
-   (`margin`) so the plan keeps it on other mornings too.
-3. *Repair and improvement* (a small local search on the best candidates): while the overtime's
-   p90 is above the limit, the patient whose leaving helps most is left out, tried among those
-   who most often end after the window's end (the morning's last finishers), scored by the
-   static run; then the patients left out are tried back one at a time, each at her most
-   compact place in the plan as it stands, kept when the expected priority answered rises
-   and the limit still holds.
-4. The plan with the best score (within the limit, the most expected priority answered, then
-   the most priority scheduled, then the least total stay; none within the limit: the least
-   p90) is the result, checked by the independent validator. Patients left out to keep the
-   morning safe have the reason code `overtime_risk` (or `expected_answered` when with her
-   fewer would be answered in time on an average morning).
+   the plans'). The sample is the search's own (`SEARCH_RUNS`, seeded from `seed` apart from
+   the plan's `risk` runs), and the search aims `margin` under the limit (its p90 is an
+   estimate).
+3. *Repair*: while a candidate's p90 is above that, the patient whose leaving helps most is
+   left out, among those who most often end after the window's end (the morning's last
+   finishers). *Insertion*: the patients left out are tried back in one at a time, each at her
+   most compact place in the plan as it stands, kept when the plan gets better. Then
+   *large-neighbourhood search* on the best plan: one to three patients out (mostly late
+   finishers), everyone left out tried back in, in a shuffled order of priority.
+4. *The check*: the best plans once more on a larger sample of other mornings (`CHECK_RUNS`),
+   the best of them within the limit (`CHECK_MARGIN` in hand) is the plan: so the choice is
+   not the search sample's luck, and the plan's `risk` (400 runs seeded with `seed` itself,
+   which neither sample is) is an honest estimate. The independent validator checks it.
 
-Ties go to the candidate found first, and every draw is seeded, so the same seed and enough
-time give the same plan.
+Better means: within the target first; then the most expected priority answered, the most
+priority scheduled, the least total stay (not within: the least p90). Patients left out to
+keep the morning safe get the reason codes `overtime_risk`, `expected_answered` or
+`overtime_room` (`_safety_reasons`).
+
+Every draw is seeded; where the deterministic solves finish within their share (small
+mornings) the same seed gives the same plan.
 """
 
 from __future__ import annotations

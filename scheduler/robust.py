@@ -66,6 +66,9 @@ CHECK_MARGIN = 0.5
 #: at the end (the plan's `risk` uses other ones again).
 SEARCH_RUNS = 200
 CHECK_RUNS = 1000
+#: A patient tried into a plan is first run on this many of the sample's mornings; her place is
+#: given up when the overtime's p90 on them is this far above the target.
+SCREEN_RUNS, SCREEN_SLACK = 50, 6.0
 #: How many of the best plans the check looks at, at most.
 CHECKED = 4
 #: The samples are seeded apart from the `risk` runs (which use `seed` itself).
@@ -242,22 +245,23 @@ class Sample:
     def seconds_per_score(self) -> float:
         return self.seconds / self.evaluations if self.evaluations else 0.0
 
-    def score(self, steps: Sequence[ScheduledStep]) -> Score:
+    def score(self, steps: Sequence[ScheduledStep], runs: int | None = None) -> Score:
+        """The plan on the sample's mornings (on its first `runs` only, for a quick look)."""
         started = time.perf_counter()
         try:
-            return self._score(steps)
+            return self._score(steps, self.dice if runs is None else self.dice[:runs])
         finally:
             self.evaluations += 1
             self.seconds += time.perf_counter() - started
 
-    def _score(self, steps: Sequence[ScheduledStep]) -> Score:
+    def _score(self, steps: Sequence[ScheduledStep], dice) -> Score:
         layout = self.layout
         compiled = compile_plan(layout, steps)
         planned = planned_arrivals(layout, compiled)
         end = layout.window[1] + 1e-9
         prio, answered, overtime = [], [], []
         late: dict[int, int] = {}
-        for z, came in self.dice:
+        for z, came in dice:
             arrival = list(planned)
             for i in compiled.patients:
                 if not layout.present[i]:
@@ -270,7 +274,7 @@ class Sample:
             for i, ks in compiled.last.items():
                 if came[i] and ends[ks[-1]] > end:
                     late[i] = late.get(i, 0) + 1
-        n = len(self.dice)
+        n = len(dice)
         first: dict[str, int] = {}
         last: dict[str, int] = {}
         for a in steps:
@@ -504,6 +508,10 @@ class RobustSearch:
             trial_placements = dict(placements)
             trial_placements[i] = pl
             steps = to_steps(prep, trial_placements)
+            if self.target is not None and self.sample.runs > 2 * SCREEN_RUNS:
+                # A quick look first: most places that break the limit show it on a few mornings.
+                if self.sample.score(steps, SCREEN_RUNS).overtime_p90 > self.target + SCREEN_SLACK:
+                    continue
             trial = Candidate(f"{cand.label}, with {prep.patients[i].id}", steps, self.sample.score(steps))
             if trial.score.within(self.target) and better(trial.score, current.score, self.target):
                 current, placements = trial, trial_placements

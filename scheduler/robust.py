@@ -8,13 +8,15 @@ such a morning when it is planned ahead and its durations or arrivals vary
 
 How (a sample-average method over candidate plans; every plan is a valid deterministic plan):
 
-1. *Candidates* from the deterministic engine on padded mornings (`Safety`, `LEVELS`): every
+1. *Candidates* from the deterministic engine on padded mornings (`Safety`, `level_at`): every
    step lasts its planned length times the `quantile` of its lognormal (mean 1, the step's
    cv), rounded up (or every step `stretch` longer), and the window may end `shorter` minutes
    early. A `max` lag after a padded step is tightened by the padding (and the padding capped
    at the lag's slack), so the plan mapped back to the real durations (same starts, same
-   resources) keeps every rule. The plain deterministic plan and first come, first served are
-   candidates too.
+   resources) keeps every rule. How much padding is found by bisection, from the buffer
+   baseline's morning on (within the target: less; not: more), and the best plan's morning is
+   solved again with other seeds while the share of time lasts. The plain deterministic plan
+   and first come, first served are candidates too.
 2. *Scoring* by the seeded static run (`scheduler.simulate`) on one fixed sample of mornings
    (common random numbers: every candidate meets the same mornings, so their difference is
    the plans'). The sample is the search's own (`SEARCH_RUNS`, seeded from `seed` apart from
@@ -56,7 +58,8 @@ from .prepared import Prepared
 from .problem import Lag, Pathway, Problem, Step, Uncertainty
 from .reasons import alone_reasons, reasons
 from .result import Objective, Phase, Progress, Reason, Result, ScheduledStep, Stats, Status, Unscheduled
-from .simulate import Layout, compile_plan, execute, outcome, percentile, plan_risk, planned_arrivals, run_seeds
+from .simulate import (RISK_RUNS, Layout, compile_plan, execute, outcome, percentile, plan_risk, planned_arrivals,
+                       run_seeds)
 from .timeline import Timeline
 
 ENGINE = "cp-sat, uncertainty-aware"
@@ -69,6 +72,8 @@ CHECK_RUNS = 1000
 #: A patient tried into a plan is first run on this many of the sample's mornings; her place is
 #: given up when the overtime's p90 on them is this far above the target.
 SCREEN_RUNS, SCREEN_SLACK = 50, 6.0
+#: The patients left out who fit as the plan stands whose reason is measured (with her), at most.
+REASONS_SCORED = 8
 #: How many of the best plans the check looks at, at most.
 CHECKED = 4
 #: The samples are seeded apart from the `risk` runs (which use `seed` itself).
@@ -78,13 +83,11 @@ _SEARCH_SEED, _CHECK_SEED = 0x5EED, 0xC0FFEE
 @dataclass(frozen=True)
 class Safety:
     """A padded morning: each step at this `quantile` of its duration (or, with `stretch`,
-    every step that much longer), the window `shorter` minutes shorter; `weight`: its share
-    of the time for the padded mornings."""
+    every step that much longer), the window `shorter` minutes shorter."""
 
     quantile: float | None = None
     shorter: int = 0
     stretch: float | None = None
-    weight: float = 1.0
 
     def factor(self, cv: float) -> float:
         return 1.0 + self.stretch if self.stretch is not None else duration_factor(cv, self.quantile)
@@ -94,12 +97,19 @@ class Safety:
         return pad + (f" -{self.shorter} min" if self.shorter else "")
 
 
-#: The levels tried, in this order (the most promising on the shared and generated mornings
-#: first; the first one is the buffer baseline's morning, `scheduler.baselines.buffered`).
-LEVELS = (Safety(stretch=0.10, shorter=10, weight=3), Safety(0.7, 15, weight=3), Safety(0.6, 20, weight=2),
-          Safety(0.8, 15), Safety(0.9, 30), Safety(0.95, 45))
-#: The first levels are always tried; the others (more cautious) while no plan keeps the limit.
-FIRST_LEVELS = 3
+def level_at(theta: float) -> Safety:
+    """How much padding, from 0 (none) to 1 (each step at its 95th percentile, the window 40
+    minutes shorter)."""
+    return Safety(0.5 + 0.45 * theta, shorter=5 * round(8 * theta))
+
+
+#: The first padded morning: the buffer baseline's (`scheduler.baselines.buffered`), about
+#: `level_at(0.3)` at a cv of 0.3; then a bisection of `BISECTION_SOLVES` solves in all.
+BASELINE, BASELINE_THETA = Safety(stretch=0.10, shorter=10), 0.3
+BISECTION_SOLVES = 4
+#: Of the padded mornings' time, the first one's (the CP-SAT search needs time to see the most
+#: priority; the buffer baseline's morning is the one most often best).
+BASELINE_SHARE = 0.4
 #: Of the time limit: the plain plan; of what is left then: the padded mornings.
 PLAIN_SHARE = 0.12
 LEVELS_SHARE = 0.65
@@ -231,6 +241,7 @@ class Sample:
         self.runs = runs
         self.evaluations = 0
         self.seconds = 0.0
+        self.mornings_run = 0
         self.ceiling = math.inf   # set by `set_ceiling`
 
     def set_ceiling(self, patients: Sequence[str]) -> None:
@@ -242,8 +253,9 @@ class Sample:
         index = [self.layout.index[p] for p in set(patients)]
         return sum(sum(self.layout.priority[i] for i in index if came[i]) for _, came in self.dice) / self.runs
 
-    def seconds_per_score(self) -> float:
-        return self.seconds / self.evaluations if self.evaluations else 0.0
+    def seconds_per_run(self) -> float:
+        """Seconds per morning run so far (what the rest of a solve will cost)."""
+        return self.seconds / self.mornings_run if self.mornings_run else 0.0
 
     def score(self, steps: Sequence[ScheduledStep], runs: int | None = None) -> Score:
         """The plan on the sample's mornings (on its first `runs` only, for a quick look)."""
@@ -252,6 +264,7 @@ class Sample:
             return self._score(steps, self.dice if runs is None else self.dice[:runs])
         finally:
             self.evaluations += 1
+            self.mornings_run += len(self.dice) if runs is None else min(runs, len(self.dice))
             self.seconds += time.perf_counter() - started
 
     def _score(self, steps: Sequence[ScheduledStep], dice) -> Score:
@@ -355,6 +368,7 @@ class RobustSearch:
         self.target = None if self.limit is None else max(0.0, self.limit - self.margin(self.limit))
         self.sample = Sample(problem, runs, seed ^ _SEARCH_SEED)
         self.check_sample: Sample | None = None
+        self.search_sample = self.sample
         self.check_target = None if self.limit is None else max(0.0, self.limit - CHECK_MARGIN)
         self.prep = Prepared(problem)
         self.placer = Placer(self.prep)
@@ -376,9 +390,10 @@ class RobustSearch:
         return min(2.0, 0.5 + 0.05 * limit)
 
     def search_remaining(self) -> float:
-        """The time left for the search: the check of the best plans comes after it."""
-        check = CHECKED * self.sample.seconds_per_score() * CHECK_RUNS / self.sample.runs
-        return self.remaining() - min(0.25 * self.time_limit, check)
+        """The time left for the search: the check of the best plans, the reasons and the
+        plan's `risk` come after it."""
+        after = (CHECKED * CHECK_RUNS + RISK_RUNS + REASONS_SCORED * self.sample.runs) * self.sample.seconds_per_run()
+        return self.remaining() - min(0.3 * self.time_limit, after)
 
     def ceiling(self) -> bool:
         """Is the best plan within the target and answers, on every morning of the sample,
@@ -606,29 +621,31 @@ def solve_robust(problem: Problem, *, time_limit: float, workers: int, seed: int
         search.offer("plain plan", plain.assignments)
     from .baselines import fcfs
     search.offer("first come, first served", fcfs(problem).assignments)
-    # 2. Padded mornings, in about 60 % of the time left: the first levels; the cautious ones
-    # only while no plan keeps the limit; then the level of the best plan again, with other
-    # seeds (the deterministic engine's plans of one morning differ from seed to seed).
-    levels = list(LEVELS[:FIRST_LEVELS])
-    cautious = list(LEVELS[FIRST_LEVELS:])
+    # 2. Padded mornings, in about 60 % of the time left: a bisection on how much padding
+    # (`level_at`), from the buffer baseline's morning on, then the best plan's morning again
+    # with other seeds (the deterministic engine's plans of one morning differ by seed).
     until = time.perf_counter() + LEVELS_SHARE * search.remaining()
-    again = 0
+    low, high, theta, level = 0.0, 1.0, BASELINE_THETA, BASELINE
+    solves, again = 0, 0
     while time.perf_counter() < until - 0.2:
-        if not levels and cautious and not (search.best and search.best.score.within(search.target)):
-            levels.append(cautious.pop(0))
-        if levels:
-            level, seed_k = levels.pop(0), seed
-            weights = level.weight + sum(x.weight for x in levels)
-        elif search.best is not None and search.best.level is not None:
+        seed_k = seed
+        if solves >= BISECTION_SOLVES:
+            if search.best is None or search.best.level is None:
+                break
             again += 1
             level, seed_k = search.best.level, seed + again
-            weights = level.weight
-        else:
-            break
-        share = min(1.0, level.weight / weights)
+        share = BASELINE_SHARE if solves == 0 else 1 / max(1, BISECTION_SOLVES - solves)
         steps = search.padded(level, share * (until - time.perf_counter()), seed_k)
-        if steps is not None:
-            search.offer(f"padded {level.label()}" + (f" (seed {seed_k})" if seed_k != seed else ""), steps, level)
+        solves += 1
+        cand = search.offer(f"padded {level.label()}" + (f" (seed {seed_k})" if seed_k != seed else ""),
+                            steps, level) if steps is not None else None
+        if solves < BISECTION_SOLVES:
+            if cand is not None and cand.score.within(search.target):
+                high = theta     # enough padding: try less
+            else:
+                low = theta      # too little (or no plan): more
+            theta = (low + high) / 2
+            level = level_at(theta)
     # 3. Repair and improve the candidates, the most promising first, while time is left.
     done: set[str] = set()
     while search.search_remaining() > 0.2 and not search.ceiling():
@@ -694,24 +711,29 @@ def _safety_reasons(search: RobustSearch, placements: dict[int, Placement], left
       long) sees her: `overtime_room`, the room kept for steps that run long takes her place.
     Otherwise her reason is the deterministic one (what holds her up in the plan)."""
     prep, placer = search.prep, search.placer
-    limit = search.limit
-    best = search.best.score
+    limit, target = search.limit, search.check_target
+    best = None
     in_plain = {a.patient for a in plain.assignments} if plain.has_plan else set()
     out = {}
     tl = Timeline(prep)
     for j, pl in placements.items():
         placer.commit(tl, prep.patients[j], pl)
-    for i in left:
+    scored = 0
+    for i in sorted(left, key=lambda i: (-prep.patients[i].priority, i)):
         p = prep.patients[i]
-        pl = placer.place_compact(tl, p, 0.3) if why.get(i) is not None and why[i].code == "fits_left_out" else None
+        fits = why.get(i) is not None and why[i].code == "fits_left_out"
+        pl = placer.place_compact(tl, p, 0.3) if fits and scored < REASONS_SCORED else None
+        scored += pl is not None
         s = None
         if pl is not None:
             trial = dict(placements)
             trial[i] = pl
-            s = search.sample.score(to_steps(prep, trial))
-        if s is not None and limit is not None and not s.within(search.target):
+            s = search.search_sample.score(to_steps(prep, trial))
+            if best is None:   # the plan itself on the same mornings
+                best = search.search_sample.score(search.best.steps)
+        if s is not None and limit is not None and not s.within(target):
             over = (f"above the clinic's limit of {limit:g} min" if s.overtime_p90 > limit else
-                    f"at the clinic's limit of {limit:g} min, with no minute in hand")
+                    f"within {CHECK_MARGIN:g} min of the clinic's limit of {limit:g} min")
             out[i] = Reason(f"left out to keep the morning safe: with her the overtime's 90th percentile would be "
                             f"{s.overtime_p90:.0f} min, {over}", "overtime_risk",
                             {"overtime_p90": round(s.overtime_p90), "limit": limit})
@@ -720,7 +742,7 @@ def _safety_reasons(search: RobustSearch, placements: dict[int, Placement], left
                             f"of an average morning (expected priority answered {s.priority_answered:.1f} instead of "
                             f"{best.priority_answered:.1f})", "expected_answered",
                             {"with": round(s.priority_answered, 1), "without": round(best.priority_answered, 1)})
-        elif s is None and p.id in in_plain:
+        elif s is None and (p.id in in_plain or fits):
             words = "" if limit is None else f" (the overtime's 90th percentile must stay within {limit:g} min)"
             out[i] = Reason(f"left out to keep the morning safe: the plan keeps room for steps that run long{words}, "
                             f"and without that room she would be seen", "overtime_room",

@@ -106,12 +106,12 @@ def level_at(theta: float) -> Safety:
 #: The first padded morning: the buffer baseline's (`scheduler.baselines.buffered`), about
 #: `level_at(0.3)` at a cv of 0.3; then a bisection of `BISECTION_SOLVES` solves in all.
 BASELINE, BASELINE_THETA = Safety(stretch=0.10, shorter=10), 0.3
-BISECTION_SOLVES = 4
+BISECTION_SOLVES = 3
 #: Of the padded mornings' time, the first one's (the CP-SAT search needs time to see the most
 #: priority; the buffer baseline's morning is the one most often best).
-BASELINE_SHARE = 0.4
+BASELINE_SHARE = 0.6
 #: Of the time limit: the plain plan; of what is left then: the padded mornings.
-PLAIN_SHARE = 0.12
+PLAIN_SHARE = 0.08
 LEVELS_SHARE = 0.65
 #: The neighbourhood search stops after this many rounds in a row without a better plan
 #: (or this many per patient, if more).

@@ -606,7 +606,7 @@ def solve_robust(problem: Problem, *, time_limit: float, workers: int, seed: int
                  on_progress: Callable[[Progress], object] | None = None) -> Result:
     """The uncertainty-aware plan of a morning planned ahead (see the module docstring).
     `on_progress` is called on every better plan; returning False from it stops the search
-    (after the deterministic solve under way, at most an eighth of the time limit)."""
+    (after the deterministic solve under way: the longest takes about 40 % of the time limit)."""
     search = RobustSearch(problem, time_limit=time_limit, workers=workers, seed=seed, log=log,
                           on_progress=on_progress)
     prep = search.prep

@@ -52,10 +52,10 @@ from dataclasses import dataclass, replace
 from statistics import NormalDist
 
 from .bounds import analyse_alone
-from .placement import Placement
+from .placement import Placement, as_steps
 from .placer import Placer
 from .prepared import Prepared
-from .problem import Lag, Pathway, Problem, Step, Uncertainty
+from .problem import Lag, Pathway, Problem, Uncertainty
 from .reasons import alone_reasons, reasons
 from .result import Objective, Phase, Progress, Reason, Result, ScheduledStep, Stats, Status, Unscheduled
 from .simulate import (RISK_RUNS, Layout, compile_plan, execute, outcome, percentile, plan_risk, planned_arrivals,
@@ -325,17 +325,6 @@ def to_placements(prep: Prepared, steps: Sequence[ScheduledStep]) -> dict[int, P
     return out
 
 
-def to_steps(prep: Prepared, placements: dict[int, Placement]) -> tuple[ScheduledStep, ...]:
-    out = []
-    for i in sorted(placements):
-        p, pl = prep.patients[i], placements[i]
-        for s in sorted(range(len(p.steps)), key=lambda s: (pl.starts[s], s)):
-            st = p.steps[s]
-            out.append(ScheduledStep(p.id, st.id, pl.starts[s], pl.starts[s] + st.duration,
-                                     tuple(prep.resources[r].id for r in pl.resources[s])))
-    return tuple(out)
-
-
 def _without(steps: Sequence[ScheduledStep], patient: str) -> tuple[ScheduledStep, ...]:
     return tuple(a for a in steps if a.patient != patient)
 
@@ -522,7 +511,7 @@ class RobustSearch:
                 continue
             trial_placements = dict(placements)
             trial_placements[i] = pl
-            steps = to_steps(prep, trial_placements)
+            steps = as_steps(prep, trial_placements)
             if self.target is not None and self.sample.runs > 2 * SCREEN_RUNS:
                 # A quick look first: most places that break the limit show it on a few mornings.
                 if self.sample.score(steps, SCREEN_RUNS).overtime_p90 > self.target + SCREEN_SLACK:
@@ -682,7 +671,7 @@ def _result(search: RobustSearch, alone, possible: list[int], plain: Result) -> 
     problem, prep = search.problem, search.prep
     best = search.best
     placements = to_placements(prep, best.steps)
-    steps = to_steps(prep, placements)
+    steps = as_steps(prep, placements)
     out = [i for i in range(len(prep.patients)) if i not in placements]
     why = reasons(prep, placements, out, alone_reasons(prep, [i for i in out if i not in possible]))
     why.update(_safety_reasons(search, placements, [i for i in out if i in possible], why, plain))
@@ -728,7 +717,7 @@ def _safety_reasons(search: RobustSearch, placements: dict[int, Placement], left
         if pl is not None:
             trial = dict(placements)
             trial[i] = pl
-            s = search.search_sample.score(to_steps(prep, trial))
+            s = search.search_sample.score(as_steps(prep, trial))
             if best is None:   # the plan itself on the same mornings
                 best = search.search_sample.score(search.best.steps)
         if s is not None and limit is not None and not s.within(target):

@@ -335,7 +335,7 @@ def _without(steps: Sequence[ScheduledStep], patient: str) -> tuple[ScheduledSte
 class Candidate:
     label: str
     steps: tuple[ScheduledStep, ...]
-    score: Score
+    score: Score | None             # None: not scored yet
     level: Safety | None = None    # the padded morning it comes from
 
 
@@ -381,8 +381,9 @@ class RobustSearch:
     def search_remaining(self) -> float:
         """The time left for the search: the check of the best plans, the reasons and the
         plan's `risk` come after it."""
-        after = (CHECKED * CHECK_RUNS + RISK_RUNS + REASONS_SCORED * self.sample.runs) * self.sample.seconds_per_run()
-        return self.remaining() - min(0.3 * self.time_limit, after)
+        # The reasons measure a patient left out who fits as the plan stands: usually one or two.
+        after = (CHECKED * CHECK_RUNS + RISK_RUNS + 2 * self.sample.runs) * self.sample.seconds_per_run()
+        return self.remaining() - min(0.25 * self.time_limit, after)
 
     def ceiling(self) -> bool:
         """Is the best plan within the target and answers, on every morning of the sample,
@@ -517,7 +518,8 @@ class RobustSearch:
                 if self.sample.score(steps, SCREEN_RUNS).overtime_p90 > self.target + SCREEN_SLACK:
                     continue
             trial = Candidate(f"{cand.label}, with {prep.patients[i].id}", steps, self.sample.score(steps))
-            if trial.score.within(self.target) and better(trial.score, current.score, self.target):
+            if trial.score.within(self.target) and (current.score is None
+                                                    or better(trial.score, current.score, self.target)):
                 current, placements = trial, trial_placements
         if current is not cand and not quiet:
             self.keep(current, f"insert {cand.label}")
@@ -546,11 +548,13 @@ class RobustSearch:
             return False
         removed = set(rng.sample(pool, min(len(pool), rng.choice((1, 1, 2, 3)))))
         kept = tuple(a for a in best.steps if prep.patient_index[a.patient] not in removed)
-        start = Candidate(f"neighbourhood round {round_}", kept, self.sample.score(kept))
+        # Not scored: the first patient who fits back in within the target is kept; a round that
+        # puts nobody back in is not kept (leaving patients out is the repair's move).
+        start = Candidate(f"neighbourhood round {round_}", kept, None)
         out = [i for i in possible if i not in placements or i in removed]
         order = sorted(out, key=lambda i: (-prep.patients[i].priority - rng.random() * 1.5, i))
         trial = self.insert(start, possible, order=order, beta=rng.choice((0.0, 0.3, 1.0)), quiet=True)
-        if better(trial.score, best.score, self.target):
+        if trial.score is not None and better(trial.score, best.score, self.target):
             self.keep(trial, f"neighbourhood round {round_}")
             return True
         return False

@@ -74,6 +74,8 @@ CHECK_RUNS = 1000
 SCREEN_RUNS, SCREEN_SLACK = 50, 6.0
 #: The patients left out who fit as the plan stands whose reason is measured (with her), at most.
 REASONS_SCORED = 8
+#: Patients tried in at the very end, at most (`_last_insertions`).
+LAST_TRIES = 3
 #: How many of the best plans the check looks at, at most.
 CHECKED = 4
 #: The samples are seeded apart from the `risk` runs (which use `seed` itself).
@@ -382,7 +384,7 @@ class RobustSearch:
         """The time left for the search: the check of the best plans, the reasons and the
         plan's `risk` come after it."""
         # The reasons measure a patient left out who fits as the plan stands: usually one or two.
-        after = (CHECKED * CHECK_RUNS + RISK_RUNS + 2 * self.sample.runs) * self.sample.seconds_per_run()
+        after = (CHECKED * CHECK_RUNS + RISK_RUNS + (2 + LAST_TRIES) * self.sample.runs) * self.sample.seconds_per_run()
         return self.remaining() - min(0.25 * self.time_limit, after)
 
     def ceiling(self) -> bool:
@@ -490,17 +492,18 @@ class RobustSearch:
         return current
 
     def insert(self, cand: Candidate, possible: list[int], *, order: list[int] | None = None,
-               beta: float = 0.3, quiet: bool = False) -> Candidate:
+               beta: float = 0.3, quiet: bool = False, tries: int | None = None) -> Candidate:
         """Try the patients left out back in (highest priority first, or in `order`), each at
         her most compact place in the plan as it stands (`beta`: the weight of arriving
-        later); keep her when the plan gets better and stays within the target."""
+        later); keep her when the plan gets better and stays within the target. With `tries`:
+        that many placed patients at most, whatever the time (the last pass)."""
         prep, placer = self.prep, self.placer
         current = cand
         placements = to_placements(prep, current.steps)
         if order is None:
             order = sorted((i for i in possible if i not in placements), key=lambda i: (-prep.patients[i].priority, i))
         for i in order:
-            if self.search_remaining() <= 0:
+            if (tries is None and self.search_remaining() <= 0) or (tries is not None and tries <= 0):
                 break
             if i in placements:
                 continue
@@ -513,6 +516,8 @@ class RobustSearch:
             trial_placements = dict(placements)
             trial_placements[i] = pl
             steps = as_steps(prep, trial_placements)
+            if tries is not None:
+                tries -= 1
             if self.target is not None and self.sample.runs > 2 * SCREEN_RUNS:
                 # A quick look first: most places that break the limit show it on a few mornings.
                 if self.sample.score(steps, SCREEN_RUNS).overtime_p90 > self.target + SCREEN_SLACK:
@@ -673,6 +678,7 @@ def solve_robust(problem: Problem, *, time_limit: float, workers: int, seed: int
 def _result(search: RobustSearch, alone, possible: list[int], plain: Result) -> Result:
     from .finish import violations
     problem, prep = search.problem, search.prep
+    _last_insertions(search)
     best = search.best
     placements = to_placements(prep, best.steps)
     steps = as_steps(prep, placements)
@@ -691,6 +697,26 @@ def _result(search: RobustSearch, alone, possible: list[int], plain: Result) -> 
         # Never hand out a broken plan: the plain plan (with its risk) instead.
         return replace(plain, risk=plan_risk(problem, plain.assignments, seed=search.seed) if plain.has_plan else None)
     return replace(result, stats=replace(stats, solve_seconds=search.elapsed()))
+
+
+def _last_insertions(search: RobustSearch) -> None:
+    """Anyone still out who fits as the plan stands and makes it better (on the search's
+    mornings, within its target) goes in: `LAST_TRIES` tries at most, whatever the time."""
+    if search.best is None or search.cancelled:
+        return
+    final = Candidate(search.best.label, search.best.steps, search.search_sample.score(search.best.steps))
+    saved = search.sample, search.target
+    search.sample = search.search_sample
+    search.target = None if search.limit is None else max(0.0, search.limit - search.margin(search.limit))
+    try:
+        last = search.insert(final, search.possible, quiet=True, tries=LAST_TRIES)
+    finally:
+        search.sample, search.target = saved
+    if last is not final:
+        search.best = last
+        s = last.score
+        search.note("last insertions", 0.0, f"{s.priority_scheduled} planned, expected priority answered "
+                                            f"{s.priority_answered:.2f}, overtime p90 {s.overtime_p90:.1f}")
 
 
 def _safety_reasons(search: RobustSearch, placements: dict[int, Placement], left: list[int],

@@ -50,6 +50,7 @@ from .prepared import Prepared
 from .problem import Problem, ProblemError
 from .reasons import alone_reasons
 from .result import Progress, Result, Stats, Status
+from .robust import plans_for_uncertainty, solve_robust
 from .search import Cancelled, Search
 
 
@@ -65,6 +66,10 @@ def solve(problem: Problem | Mapping, *, time_limit: float = 10.0, workers: int 
         except ProblemError as error:
             return Result(Status.INVALID, instance=instance_name(problem), error=str(error),
                           stats=Stats(engine=ENGINE, solve_seconds=time.perf_counter() - started))
+    if plans_for_uncertainty(problem):
+        # With `uncertainty` (planning ahead): the format's objective on varying mornings.
+        return solve_robust(problem, time_limit=time_limit, workers=workers, seed=seed, log=log,
+                            on_progress=on_progress)
     prep = Prepared(problem)
     search = Search(prep, time_limit=time_limit, workers=workers, seed=seed, on_progress=on_progress, log=log)
     try:

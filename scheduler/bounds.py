@@ -30,6 +30,7 @@ class Alone:
     witness: Placement | None    # a placement of the patient alone, if there is one
     min_stay: int                # lower bound on their stay in any plan
     exact: bool                  # min_stay is the true minimum alone
+    unproven: bool = False       # no witness found in time, but not proven impossible either
 
 
 def _chain_min_stay(placer: Placer, tl: Timeline, p: PPatient) -> tuple[Placement | None, int]:
@@ -61,7 +62,7 @@ def _model_min_stay(prep: Prepared, p: PPatient, time_limit: float) -> tuple[Pla
 
     cm = CpsatModel(prep, [p.index], {p.index}, {})
     out = run_phase(cm, cm.total_stay, maximize=False, time_limit=time_limit, workers=1, seed=0)
-    if out.placements is None:
+    if out.placements is None:   # exact: proven that she cannot be seen alone
         return None, p.critical_path, out.status is SolveStatus.INFEASIBLE
     pl = assign_pooled(prep, out.placements)[p.index]
     return pl, max(p.critical_path, out.bound), out.status is SolveStatus.OPTIMAL
@@ -91,7 +92,14 @@ def analyse_alone(prep: Prepared, placer: Placer | None = None, *, model_time: f
             result = Alone(witness, stay, witness is not None)
         else:
             witness, stay, exact = _model_min_stay(prep, p, model_time)
-            result = Alone(witness, stay, exact)
+            if witness is None and not exact:
+                # The one-patient model ran out of time without an answer (a loaded machine):
+                # that is not "cannot be seen". The list scheduler's earliest placement is a
+                # witness; without one she still counts as possible, unproven.
+                witness = placer.place_earliest(tl, p)
+                result = Alone(witness, stay, False, unproven=witness is None)
+            else:
+                result = Alone(witness, stay, exact)
         out[p.index] = result
         if key is not None:
             cache[key] = result

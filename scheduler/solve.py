@@ -155,4 +155,6 @@ def _solve(prep: Prepared, search: Search) -> Result:
         proven = phases.stay_phase(share=Budget.STAY_AHEAD_WITH_REFERENCE if search.reference else 1.0) and proven
         if search.reference:
             proven = phases.stability_phase(share=1.0) and proven
-    return finish(prep, search, proven=proven)
+    # A patient whose analysis alone ran out of time is left out unproven: so is the plan.
+    unsure = any(alone[i].unproven for i in impossible)
+    return finish(prep, search, proven=proven and not unsure)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from mammapoli.planning.admin_versions import MorningsChangedAdmin
+
 from .models import (
     AvailabilityException,
     Clinic,
@@ -29,10 +31,13 @@ class ResourceKindInline(TranslationTabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):
+class ClinicAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["name", "title", "default_start", "default_end"]
     search_fields = ["name", "title"]
     inlines = [ResourceKindInline, StaffMemberInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.pk}
 
 
 @admin.register(StaffMember)
@@ -62,19 +67,25 @@ class AvailabilityExceptionInline(admin.TabularInline):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin):
+class ResourceAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["code", "name", "kind", "clinic", "staff_member", "active"]
     list_filter = ["clinic", "kind__code", "active"]
     search_fields = ["code", "name"]
     list_select_related = ["kind", "clinic", "staff_member__user"]
     inlines = [WeeklyAvailabilityInline, AvailabilityExceptionInline]
 
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.clinic_id}
+
 
 @admin.register(AvailabilityException)
-class AvailabilityExceptionAdmin(admin.ModelAdmin):
+class AvailabilityExceptionAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["resource", "date", "start", "end", "kind", "reason"]
     list_filter = ["kind", "resource__clinic"]
     date_hierarchy = "date"
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.resource.clinic_id}
 
 
 class PathwayStepInline(TranslationTabularInline):
@@ -85,11 +96,14 @@ class PathwayStepInline(TranslationTabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(TranslationAdmin):
+class PathwayAdmin(MorningsChangedAdmin, TranslationAdmin):
     list_display = ["code", "name", "clinic", "active"]
     list_filter = ["clinic", "active"]
     search_fields = ["code", "name"]
     inlines = [PathwayStepInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.clinic_id}
 
 
 class StepNeedInline(admin.TabularInline):
@@ -112,7 +126,10 @@ class StepSameAsInline(admin.TabularInline):
 
 
 @admin.register(PathwayStep)
-class PathwayStepAdmin(TranslationAdmin):
+class PathwayStepAdmin(MorningsChangedAdmin, TranslationAdmin):
     list_display = ["__str__", "name", "duration", "position"]
     list_filter = ["pathway__clinic", "pathway"]
     inlines = [StepNeedInline, StepPrecedenceInline, StepSameAsInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.pathway.clinic_id}

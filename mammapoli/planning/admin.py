@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .admin_versions import MorningsChangedAdmin
 from .models import ClinicSession, Plan, PlanJob, ResourceBooking, Visit, VisitStep, VisitStepResource
 
 
@@ -12,11 +13,14 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(ClinicSession)
-class ClinicSessionAdmin(admin.ModelAdmin):
+class ClinicSessionAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["clinic", "date", "start", "end", "state_at"]
     list_filter = ["clinic"]
     date_hierarchy = "date"
     inlines = [VisitInline]
+
+    def changed(self, obj) -> dict:
+        return {"session_id": obj.pk}
 
 
 class VisitStepInline(admin.TabularInline):
@@ -27,13 +31,16 @@ class VisitStepInline(admin.TabularInline):
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["code", "session", "patient", "pathway", "status", "priority"]
     list_filter = ["session__clinic", "status", "pathway__code"]
     search_fields = ["code", "patient__hospital_number", "patient__family_name"]
     autocomplete_fields = ["patient", "referral"]
     list_select_related = ["session__clinic", "patient", "pathway"]
     inlines = [VisitStepInline]
+
+    def changed(self, obj) -> dict:
+        return {"session_id": obj.session_id}
 
 
 class VisitStepResourceInline(admin.TabularInline):
@@ -42,10 +49,13 @@ class VisitStepResourceInline(admin.TabularInline):
 
 
 @admin.register(VisitStep)
-class VisitStepAdmin(admin.ModelAdmin):
+class VisitStepAdmin(MorningsChangedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "planned_start", "planned_end", "actual_start", "actual_end"]
     list_filter = ["visit__session__clinic"]
     inlines = [VisitStepResourceInline]
+
+    def changed(self, obj) -> dict:
+        return {"session_id": obj.visit.session_id}
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -32,6 +32,7 @@ from mammapoli.records.models import Patient
 from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
 from .morning_validation import validate_morning
+from .services.versions import clinic_mornings_changed
 
 ROOM_WORDS = ("room", "kamer")
 #: The reason of the exceptions an import writes to give a resource the file's hours that day
@@ -81,6 +82,8 @@ def morning_import(
     steps = _import_pathways(clinic, kinds, data["pathways"])
     visits = _import_visits(session, steps, data, patients or {})
     _import_allocations(session, visits, resources, data)
+    clinic_mornings_changed(clinic_id=clinic.pk)  # its pathways and resources are the file's now
+    session.refresh_from_db(fields=["version"])
     return session
 
 

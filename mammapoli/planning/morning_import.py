@@ -28,6 +28,7 @@ from mammapoli.clinics.models import (
     WeeklyAvailability,
 )
 from mammapoli.records.models import Patient
+from mammapoli.records.services import visit_form_ensure
 
 from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
@@ -188,6 +189,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
         }
         if visit is None:
             visit = Visit.objects.create(session=session, code=entry["id"], pathway=pathway, **fields)
+            visit_form_ensure(visit=visit)
         else:
             if visit.pathway_id != pathway.id:
                 visit.steps.all().delete()

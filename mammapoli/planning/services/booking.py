@@ -22,6 +22,7 @@ from mammapoli.planning.errors import BookingConflict
 from mammapoli.planning.models import OPEN_VISIT_STATUSES, ClinicSession, Visit, VisitStep
 from mammapoli.planning.working_days import holiday_name, is_working_day
 from mammapoli.records.models import Referral
+from mammapoli.records.services import visit_form_ensure
 
 from .bookings import planned_resources_write
 from .versions import morning_changed
@@ -119,6 +120,7 @@ def visit_book(
         raise BookingConflict(_("This referral was booked by someone else meanwhile."),
                               detail={"referral": referral.pk}) from exc
     visit_steps_create(visit=visit, placement=result)
+    visit_form_ensure(visit=visit)  # her shared form, so reading it is a pure read
     morning_changed(session=session)
     if user is not None:
         access_event_record(user=user, action=Action.WRITE, what="visit", patient_id=referral.patient_id,

@@ -45,6 +45,7 @@ from mammapoli.planning.step_rules import (
     start_problems,
 )
 from mammapoli.records.models import Patient
+from mammapoli.records.services import visit_form_ensure
 
 from mammapoli.clinics.names import label
 
@@ -243,6 +244,7 @@ def walk_in_add(
     visit.full_clean()
     visit.save()
     VisitStep.objects.bulk_create(VisitStep(visit=visit, step=step) for step in pathway.steps.all())
+    visit_form_ensure(visit=visit)
     _log(user, visit, "walk-in")
     return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.WALK_IN,
                                                  detail=f"{visit.code} {pathway.code} {hhmm(at)}"))

@@ -209,15 +209,6 @@ def test_a_switch_that_drops_a_step_under_way_is_refused_and_nothing_changes(mor
     assert visit.pathway.code == "imaging" and visit.steps.count() == 4
 
 
-@pytest.fixture
-def record(django_capture_on_commit_callbacks):
-    """Record an event without running its re-plan (these tests look at the refusals)."""
-    def run(event, **kwargs):
-        with django_capture_on_commit_callbacks(execute=False):
-            return event(**kwargs)
-    return run
-
-
 def actual_state():
     return sorted(VisitStep.objects.values_list("pk", "actual_start", "actual_end"))
 

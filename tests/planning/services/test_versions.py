@@ -16,19 +16,7 @@ from mammapoli.planning.morning_import import morning_import
 from mammapoli.planning.proposal_diff import proposal_diff
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.dropped import visit_rebook
-from mammapoli.planning.services.events import (
-    absence_shorten,
-    absence_withdraw,
-    resource_unavailable_from,
-    step_finish,
-    step_start,
-    visit_arrive,
-    visit_leave,
-    visit_no_show,
-    visit_result_hand_over,
-    visit_switch_pathway,
-    walk_in_add,
-)
+from mammapoli.planning.services import events
 from mammapoli.planning.services.plans import plan_publish
 from tests.factories import ClinicSessionFactory, PatientFactory, ReferralFactory
 from tests.planning.conftest import MONDAY, TUESDAY, load_instance
@@ -42,15 +30,6 @@ def morning(small_morning, plan_now):
     plan_publish(user=None, plan=plan_now(small_morning).plan)
     small_morning.refresh_from_db()
     return small_morning
-
-
-@pytest.fixture
-def record(django_capture_on_commit_callbacks):
-    """Enter an event without running its re-plan."""
-    def run(event, **kwargs):
-        with django_capture_on_commit_callbacks(execute=False):
-            return event(**kwargs)
-    return run
 
 
 @pytest.fixture
@@ -121,37 +100,37 @@ def test_a_rebooked_patient_moves_her_old_morning_on(clinic, pathways, planner, 
 
 def test_an_arrival_moves_the_morning_on(morning, proposal, record):
     plan = proposal(morning)
-    record(visit_arrive, user=None, visit=first_patient(morning), at=at(morning, "08:00"))
+    record(events.visit_arrive, user=None, visit=first_patient(morning), at=at(morning, "08:00"))
     assert_moved_on(morning, plan)
 
 
 def test_a_started_and_a_finished_step_move_the_morning_on(morning, proposal, record):
     exam = exam_of(first_patient(morning))
     plan = proposal(morning)
-    record(step_start, user=None, visit_step=exam, at=exam.planned_start)
+    record(events.step_start, user=None, visit_step=exam, at=exam.planned_start)
     assert_moved_on(morning, plan)
     plan = proposal(morning)
-    record(step_finish, user=None, visit_step=exam, at=exam.planned_end)
+    record(events.step_finish, user=None, visit_step=exam, at=exam.planned_end)
     assert_moved_on(morning, plan)
 
 
 def test_a_no_show_moves_the_morning_on(morning, proposal, record):
     plan = proposal(morning)
-    record(visit_no_show, user=None, visit=first_patient(morning), at=at(morning, "08:30"))
+    record(events.visit_no_show, user=None, visit=first_patient(morning), at=at(morning, "08:30"))
     assert_moved_on(morning, plan)
 
 
 def test_a_patient_who_leaves_moves_the_morning_on(morning, proposal, record):
     visit = first_patient(morning)
-    record(visit_arrive, user=None, visit=visit, at=at(morning, "08:00"))
+    record(events.visit_arrive, user=None, visit=visit, at=at(morning, "08:00"))
     plan = proposal(morning)
-    record(visit_leave, user=None, visit=visit, at=at(morning, "08:05"))
+    record(events.visit_leave, user=None, visit=visit, at=at(morning, "08:05"))
     assert_moved_on(morning, plan)
 
 
 def test_a_walk_in_moves_the_morning_on(morning, proposal, record):
     plan = proposal(morning)
-    record(walk_in_add, user=None, session=morning, patient=PatientFactory(),
+    record(events.walk_in_add, user=None, session=morning, patient=PatientFactory(),
            pathway=morning.clinic.pathways.get(code="ultrasound-only"), at=at(morning, "09:00"))
     assert_moved_on(morning, plan)
 
@@ -159,26 +138,26 @@ def test_a_walk_in_moves_the_morning_on(morning, proposal, record):
 def test_a_pathway_switch_and_a_handed_over_result_move_the_morning_on(morning, proposal, record):
     visit = morning.visits.filter(pathway__code="imaging").order_by("code").first()
     plan = proposal(morning)
-    record(visit_switch_pathway, user=None, visit=visit, pathway=morning.clinic.pathways.get(code="fna"),
+    record(events.visit_switch_pathway, user=None, visit=visit, pathway=morning.clinic.pathways.get(code="fna"),
            at=at(morning, "08:00"))
     assert_moved_on(morning, plan)
     plan = proposal(morning)
     surgeon = morning.clinic.resources.get(code="chir-B")
-    record(visit_result_hand_over, user=None, visit=visit, surgeon=surgeon, at=at(morning, "08:00"))
+    record(events.visit_result_hand_over, user=None, visit=visit, surgeon=surgeon, at=at(morning, "08:00"))
     assert_moved_on(morning, plan)
 
 
 def test_an_absence_entered_withdrawn_or_shortened_moves_the_morning_on(morning, proposal, record):
     plan = proposal(morning)
-    record(resource_unavailable_from, user=None, session=morning, resource=morning.clinic.resources.get(code="rad-B"),
+    record(events.resource_unavailable_from, user=None, session=morning, resource=morning.clinic.resources.get(code="rad-B"),
            at=at(morning, "10:00"), reason="meeting", entered=at(morning, "09:40"))
     assert_moved_on(morning, plan)
     absence = AvailabilityException.objects.get(reason="meeting")
     plan = proposal(morning)
-    record(absence_shorten, user=None, absence=absence, until=at(morning, "11:00"), at=at(morning, "09:45"))
+    record(events.absence_shorten, user=None, absence=absence, until=at(morning, "11:00"), at=at(morning, "09:45"))
     assert_moved_on(morning, plan)
     plan = proposal(morning)
-    record(absence_withdraw, user=None, absence=absence, at=at(morning, "09:50"))
+    record(events.absence_withdraw, user=None, absence=absence, at=at(morning, "09:50"))
     assert_moved_on(morning, plan)
 
 

@@ -162,7 +162,7 @@ def bench_events(repeat: int) -> list[str]:
     from django.conf import settings
 
     from mammapoli.planning.clock import aware
-    from mammapoli.planning.models import Plan
+    from mammapoli.planning.selectors import job_plan
     from mammapoli.planning.proposal_diff import Change, proposal_diff
 
     rows = [f"## Events on the day (SCHEDULER_REPLAN_TIME_LIMIT={settings.SCHEDULER_REPLAN_TIME_LIMIT} s, "
@@ -191,7 +191,7 @@ def bench_events(repeat: int) -> list[str]:
                 seconds.append(time.perf_counter() - started)
                 last = outcome.job
                 last.refresh_from_db()
-            plan = Plan.objects.filter(job=last).first()
+            plan = job_plan(last)
             head = f"| {name.split('/')[-1]} | {label} | {statistics.median(seconds):.2f} | {max(seconds):.2f} |"
             if plan is None:
                 rows.append(f"{head} {last.status}: {last.error[:80]} | - | - | - | - |")

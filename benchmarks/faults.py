@@ -103,6 +103,7 @@ def run(kills: set[int], workdir: Path) -> list[str]:
 
     from mammapoli.planning.clock import aware
     from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus, PlanStatus
+    from mammapoli.planning.selectors import job_plan
     from mammapoli.planning.morning_import import morning_import
     from mammapoli.planning.services.plans import plan_publish
     from tests.processes import Worker, wait_for
@@ -140,7 +141,7 @@ def run(kills: set[int], workdir: Path) -> list[str]:
             if done is None:
                 rows.append(f"| {number} | {label} | {killed} | - | still {job.status} after {bound:.0f} s | - | - |")
                 continue
-            plan = Plan.objects.filter(job=done).first()
+            plan = job_plan(done)
             if plan is not None and plan.status == PlanStatus.PROPOSED:
                 plan_publish(user=None, plan=plan)
             rows.append(f"| {number} | {label} | {killed} | {done.attempts} | {done.status}"

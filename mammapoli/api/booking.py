@@ -10,12 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mammapoli.audit.models import Action
-from mammapoli.clinics.models import Clinic
-from mammapoli.clinics.selectors import active_pathway
-from mammapoli.planning.clock import hhmm
+from mammapoli.clinics.selectors import active_pathway, clinic_by_name
 from mammapoli.planning.booking_search import booking_suggestion
-from mammapoli.planning.clock import clock
+from mammapoli.planning.clock import clock, hhmm
 from mammapoli.planning.permissions import PLANNERS
+from mammapoli.planning.selectors import visit_planned_steps
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.working_days import target_date
 from mammapoli.records.access import PatientDataNotFound, clinic_membership_for_user, referral_for_user
@@ -71,7 +70,7 @@ class ReferralCreateApi(APIView):
         data = ReferralInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        clinic = Clinic.objects.filter(name=fields.pop("clinic")).first()
+        clinic = clinic_by_name(fields.pop("clinic"))
         if clinic is None:
             raise PatientDataNotFound(_("No such clinic among yours."))
         clinic_membership_for_user(request.user, clinic.pk, roles=PLANNERS)
@@ -175,7 +174,7 @@ class VisitBookedOutput(serializers.Serializer):
 
     @extend_schema_field(BookedStepOutput(many=True))
     def get_steps(self, visit) -> list[dict]:
-        return BookedStepOutput(visit.steps.select_related("step").order_by("planned_start"), many=True).data
+        return BookedStepOutput(visit_planned_steps(visit), many=True).data
 
 
 def book_visit(request: Request) -> Response:

@@ -24,7 +24,7 @@ from mammapoli.planning.access import plan_for_user, plan_job_for_user
 from mammapoli.planning.models import Plan, PlanJob
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import Change, proposal_diff
-from mammapoli.planning.selectors import published_plan
+from mammapoli.planning.selectors import job_plan, published_plan
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 from mammapoli.records.access import session_for_user
@@ -81,7 +81,7 @@ class PlanJobOutput(serializers.ModelSerializer):
 
     @extend_schema_field(PlanOutput(allow_null=True))
     def get_plan(self, job) -> dict | None:
-        plan = Plan.objects.filter(job=job).first()
+        plan = job_plan(job)
         return PlanOutput(plan).data if plan else None
 
 

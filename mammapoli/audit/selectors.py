@@ -3,10 +3,16 @@
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 
+from mammapoli.clinics.models import Role
 from mammapoli.records.access import patient_log_for_user
 from mammapoli.records.models import Patient
 
 from .models import AccessEvent
+
+
+def is_privacy_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether `user` is privacy officer of some clinic."""
+    return user.is_authenticated and user.memberships.filter(role=Role.PRIVACY_OFFICER).exists()
 
 
 def access_log_for_user(

@@ -13,7 +13,7 @@ from mammapoli.clinics.models import Role
 from mammapoli.records.access import patients_search_for_privacy_officer
 
 from .display import detail_text, what_text
-from .selectors import access_log_for_user
+from .selectors import access_log_for_user, is_privacy_officer
 
 MAX_ROWS = 2000  # the newest; the API returns them all
 
@@ -21,7 +21,7 @@ MAX_ROWS = 2000  # the newest; the API returns them all
 @login_required
 @require_GET
 def privacy_search(request: HttpRequest) -> HttpResponse:
-    if not request.user.memberships.filter(role=Role.PRIVACY_OFFICER).exists():
+    if not is_privacy_officer(request.user):
         raise PermissionDenied("privacy officers only")
     query = request.GET.get("q", "").strip()
     patients = patients_search_for_privacy_officer(request.user, query) if query else []

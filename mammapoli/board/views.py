@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mammapoli.audit.models import Action
-from mammapoli.planning.models import ClinicSession, Plan, PlanJobStatus
+from mammapoli.planning.models import ClinicSession, PlanJobStatus
 from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
 from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import Conflict
-from mammapoli.planning.selectors import first_arrival, session_absence, session_absences
+from mammapoli.planning.selectors import first_arrival, job_plan, session_absence, session_absences
 from mammapoli.planning.services.dropped import visit_rebook
 from mammapoli.planning.services.events import (
     EventOutcome,
@@ -65,7 +65,7 @@ def _after_event(request: HttpRequest, outcome: EventOutcome, role: str, session
     if role not in PLANNERS:
         messages.success(request, _("Recorded. The planner publishes the re-plan."))
         return _to_board(session)
-    plan = Plan.objects.filter(job=job).first()
+    plan = job_plan(job)
     if plan is None:  # a worker is still planning: its page follows the progress
         return redirect("planning:job", job_id=job.job_id)
     messages.success(request, _("Recorded and re-planned: check who moves and whom to call, then publish."))

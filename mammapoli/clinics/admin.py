@@ -7,6 +7,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from mammapoli.clinics.team_rights import is_superuser
 from mammapoli.core.admin_access import ClinicScopedAdmin, ClinicScopedInlineMixin, ClinicScopedMixin
+from mammapoli.planning.admin_versions import MorningsChangedAdmin
 
 from .models import (
     AvailabilityException,
@@ -30,7 +31,7 @@ class ResourceKindInline(ClinicScopedInlineMixin, TranslationTabularInline):
 
 
 @admin.register(Clinic)
-class ClinicAdmin(ClinicScopedAdmin):
+class ClinicAdmin(MorningsChangedAdmin, ClinicScopedAdmin):
     """An application manager edits her clinic's title and hours; a superuser adds clinics.
     The team is managed on its own page (staff members), where each change is logged."""
 
@@ -42,6 +43,10 @@ class ClinicAdmin(ClinicScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if is_superuser(request.user) else ["name"]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.pk}
+
 
 
 @admin.register(ResourceKind)
@@ -63,20 +68,26 @@ class AvailabilityExceptionInline(ClinicScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Resource)
-class ResourceAdmin(ClinicScopedAdmin):
+class ResourceAdmin(MorningsChangedAdmin, ClinicScopedAdmin):
     list_display = ["code", "name", "kind", "clinic", "staff_member", "active"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "kind__code", "active"]
     search_fields = ["code", "name"]
     list_select_related = ["kind", "clinic", "staff_member__user"]
     inlines = [WeeklyAvailabilityInline, AvailabilityExceptionInline]
 
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.clinic_id}
+
 
 @admin.register(AvailabilityException)
-class AvailabilityExceptionAdmin(ClinicScopedAdmin):
+class AvailabilityExceptionAdmin(MorningsChangedAdmin, ClinicScopedAdmin):
     clinic_path = "resource__clinic"
     list_display = ["resource", "date", "start", "end", "kind", "reason"]
     list_filter = ["kind", ("resource__clinic", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "date"
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.resource.clinic_id}
 
 
 class PathwayStepInline(ClinicScopedInlineMixin, TranslationTabularInline):
@@ -87,11 +98,14 @@ class PathwayStepInline(ClinicScopedInlineMixin, TranslationTabularInline):
 
 
 @admin.register(Pathway)
-class PathwayAdmin(ClinicScopedMixin, TranslationAdmin):
+class PathwayAdmin(MorningsChangedAdmin, ClinicScopedMixin, TranslationAdmin):
     list_display = ["code", "name", "clinic", "active"]
     list_filter = [("clinic", admin.RelatedOnlyFieldListFilter), "active"]
     search_fields = ["code", "name"]
     inlines = [PathwayStepInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.clinic_id}
 
 
 class StepNeedInline(ClinicScopedInlineMixin, admin.TabularInline):
@@ -114,11 +128,14 @@ class StepSameAsInline(ClinicScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(PathwayStep)
-class PathwayStepAdmin(ClinicScopedMixin, TranslationAdmin):
+class PathwayStepAdmin(MorningsChangedAdmin, ClinicScopedMixin, TranslationAdmin):
     clinic_path = "pathway__clinic"
     list_display = ["__str__", "name", "duration", "position"]
     list_filter = [("pathway__clinic", admin.RelatedOnlyFieldListFilter), ("pathway", admin.RelatedOnlyFieldListFilter)]
     inlines = [StepNeedInline, StepPrecedenceInline, StepSameAsInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.pathway.clinic_id}
 
 
 class StepVariationInline(ClinicScopedInlineMixin, admin.TabularInline):
@@ -127,13 +144,16 @@ class StepVariationInline(ClinicScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(ClinicUncertainty)
-class ClinicUncertaintyAdmin(ClinicScopedMixin, admin.ModelAdmin):
+class ClinicUncertaintyAdmin(MorningsChangedAdmin, ClinicScopedMixin, admin.ModelAdmin):
     """How the clinic's mornings vary; `manage.py estimate_uncertainty` measures it."""
 
     clinic_path = "clinic"
     list_display = ["clinic", "duration_cv", "no_show", "punctuality_sd", "overtime_p90"]
     list_select_related = ["clinic"]
     inlines = [StepVariationInline]
+
+    def changed(self, obj) -> dict:
+        return {"clinic_id": obj.clinic_id}
 
 
 from . import admin_team  # noqa: E402,F401 (registers the team and account admins)

@@ -5,14 +5,18 @@ from django.contrib import admin
 
 from mammapoli.core.admin_access import SuperuserOnlyAdmin
 
+from .admin_versions import MorningsChangedAdmin
 from .models import ClinicSession, Plan, PlanJob, ResourceBooking
 
 
 @admin.register(ClinicSession)
-class ClinicSessionAdmin(SuperuserOnlyAdmin):
+class ClinicSessionAdmin(MorningsChangedAdmin, SuperuserOnlyAdmin):
     list_display = ["clinic", "date", "start", "end", "state_at"]
     list_filter = ["clinic"]
     date_hierarchy = "date"
+
+    def changed(self, obj) -> dict:
+        return {"session_id": obj.pk}
 
 
 class ReadOnlyAdmin(SuperuserOnlyAdmin):

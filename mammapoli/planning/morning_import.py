@@ -28,10 +28,12 @@ from mammapoli.clinics.models import (
     WeeklyAvailability,
 )
 from mammapoli.records.models import Patient
+from mammapoli.records.services import visit_form_ensure
 
 from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
 from .morning_validation import validate_morning
+from .services.versions import clinic_mornings_changed
 from .uncertainty import uncertainty_import
 
 ROOM_WORDS = ("room", "kamer")
@@ -84,6 +86,8 @@ def morning_import(
         uncertainty_import(clinic=clinic, block=data["uncertainty"])
     visits = _import_visits(session, steps, data, patients or {})
     _import_allocations(session, visits, resources, data)
+    clinic_mornings_changed(clinic_id=clinic.pk)  # its pathways and resources are the file's now
+    session.refresh_from_db(fields=["version"])
     return session
 
 
@@ -188,6 +192,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
         }
         if visit is None:
             visit = Visit.objects.create(session=session, code=entry["id"], pathway=pathway, **fields)
+            visit_form_ensure(visit=visit)
         else:
             if visit.pathway_id != pathway.id:
                 visit.steps.all().delete()

@@ -1,15 +1,16 @@
-"""The clinic's uncertainty settings as the exchange format's `uncertainty` block.
+"""The clinic's uncertainty settings as the engine's `Uncertainty` (the format's `uncertainty` block).
 
-The one place that writes the block: every morning the adapter exports (plan this morning,
+The one place that reads them for the engine: every morning the adapter exports (plan this morning,
 each re-plan, the booking search's mornings) carries it, so the engine plans with the
 clinic's own variation and every plan carries its `risk`. A clinic without settings sends
 no block: its mornings are planned, and measured, as if they ran exactly to plan.
 """
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+
+import scheduler
 
 from mammapoli.clinics.models import Clinic, ClinicUncertainty
 from mammapoli.clinics.services.uncertainty import clinic_uncertainty_set
@@ -17,25 +18,19 @@ from mammapoli.clinics.services.uncertainty import clinic_uncertainty_set
 from .morning_validation import MorningFormatError
 
 
-def _number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def uncertainty_block(clinic_id: int, step_codes: Iterable[str]) -> dict | None:
-    """The `uncertainty` block of a morning whose pathways have these step codes (None without
-    settings). A step variation for a step no active pathway has any more is left out: the
-    format refuses a step id it does not know."""
+def clinic_uncertainty(clinic_id: int, step_codes: Iterable[str]) -> scheduler.Uncertainty | None:
+    """How a morning whose pathways have these step codes varies (None without settings). A
+    step variation for a step no active pathway has any more is left out: the engine refuses
+    a step id it does not know."""
     settings = ClinicUncertainty.objects.filter(clinic_id=clinic_id).prefetch_related("steps").first()
     if settings is None:
         return None
     codes = set(step_codes)
-    per_step = {row.step_code: _number(row.duration_cv) for row in settings.steps.all() if row.step_code in codes}
-    default = _number(settings.duration_cv)
-    block: dict = {"duration_cv": {"default": default, **per_step} if per_step else default,
-                   "no_show": _number(settings.no_show), "punctuality_sd": _number(settings.punctuality_sd)}
-    if settings.overtime_p90 is not None:
-        block["overtime_p90"] = settings.overtime_p90
-    return block
+    return scheduler.Uncertainty(
+        duration_cv=float(settings.duration_cv),
+        step_cv=tuple((row.step_code, float(row.duration_cv)) for row in settings.steps.all() if row.step_code in codes),
+        no_show=float(settings.no_show), punctuality_sd=float(settings.punctuality_sd),
+        overtime_p90=None if settings.overtime_p90 is None else settings.overtime_p90)
 
 
 def uncertainty_import(*, clinic: Clinic, block: dict) -> None:

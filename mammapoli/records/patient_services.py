@@ -15,6 +15,7 @@ from mammapoli.clinics.models import Clinic
 from .models import Patient, Referral, Sex, Suspicion, Urgency
 
 
+@transaction.atomic
 def patient_get_or_create(
     *, hospital_number: str, given_name: str, family_name: str, date_of_birth: dt.date | None, sex: str = Sex.FEMALE,
     phone: str = "",
@@ -22,7 +23,7 @@ def patient_get_or_create(
     """The patient with this hospital number, or a new one. An existing number with another
     family name or date of birth is refused (a typo would otherwise book the wrong woman).
     A phone number given is kept as her current one."""
-    existing = Patient.objects.filter(hospital_number=hospital_number).first()
+    existing = Patient.objects.select_for_update().filter(hospital_number=hospital_number).first()
     if existing is not None:
         if existing.family_name.casefold() != family_name.casefold() or existing.date_of_birth != date_of_birth:
             raise ValidationError({"hospital_number": _(

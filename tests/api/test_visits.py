@@ -1,24 +1,10 @@
-import datetime as dt
-
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import ClinicSessionFactory, VisitFactory
+from tests.api_clients import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def visit(clinic):
-    return VisitFactory(session=ClinicSessionFactory(clinic=clinic, date=dt.date(2026, 12, 1)),
-                        pathway=clinic.pathways.get(code="imaging"), code="P01")
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_team_members_list_the_mornings_visits(visit, planner, pathologist):

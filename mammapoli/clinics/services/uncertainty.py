@@ -44,4 +44,8 @@ def clinic_uncertainty_set(
             raise ValidationError({f"step_cv.{code}": [m for ms in error.message_dict.values() for m in ms]}) \
                 from None
         row.save()
+    # What the engine sees of every coming morning changed: their open proposals go stale.
+    from mammapoli.planning.services.versions import clinic_mornings_changed
+
+    clinic_mornings_changed(clinic_id=clinic.pk)
     return settings

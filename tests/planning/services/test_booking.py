@@ -14,6 +14,7 @@ from mammapoli.planning.models import AllocationPhase, ResourceBooking, Visit, V
 from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.working_days import add_working_days, target_date
+from mammapoli.records.models import FormSection
 from tests.factories import PatientFactory, ReferralFactory
 from tests.planning.conftest import MONDAY
 
@@ -91,7 +92,7 @@ def book(planner, clinic, pathway, *, day=dt.date(2026, 12, 1), arrival=dt.time(
                       pathway=pathway, day=day, arrival=arrival, today=MONDAY)
 
 
-def test_booking_writes_the_visit_its_planned_steps_and_resource_bookings(clinic, pathways, planner):
+def test_booking_writes_the_visit_its_planned_steps_resource_bookings_and_form(clinic, pathways, planner):
     visit = book(planner, clinic, pathways["imaging"])
     assert (visit.code, visit.status, visit.session.date) == ("P01", "booked", dt.date(2026, 12, 1))
     steps = [(vs.step.code, hhmm(vs.planned_start), hhmm(vs.planned_end))
@@ -102,6 +103,8 @@ def test_booking_writes_the_visit_its_planned_steps_and_resource_bookings(clinic
     assert [a.resource.code for a in planned.order_by("position")] == ["rad-A", "echo-A"]
     assert ResourceBooking.objects.filter(session=visit.session).count() == 8
     assert AccessEvent.objects.filter(action="write", what="visit", visit_id=visit.pk).exists()
+    assert sorted(FormSection.objects.filter(form__visit=visit).values_list("key", flat=True)) == [
+        "clinical", "conclusion", "imaging", "pathology"]  # her shared form, ready before anyone reads it
 
 
 def test_a_second_booking_fits_around_the_first_and_nobody_moves(clinic, pathways, planner):

@@ -9,6 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from mammapoli.planning.engine import EnginePlan
+from mammapoli.planning.services.versions import sessions_changed
 from mammapoli.planning.models import Plan, PlanJob, PlanJobStatus, PlanStatus
 from mammapoli.planning.services import jobs as job_service
 from mammapoli.planning.services.jobs import JobBusy, plan_job_cancel, plan_job_execute, plan_job_start
@@ -156,7 +157,8 @@ def test_a_proposal_made_while_the_bookings_changed_is_born_stale(small_morning,
     real = job_service.solve_morning
 
     def solve_while_someone_books(morning, **kwargs):
-        small_morning.visits.filter(code="P01").update(priority=2)  # an edit during the solve
+        small_morning.visits.filter(code="P01").update(priority=2)  # an edit in the admin during the solve,
+        sessions_changed(session_ids=[small_morning.pk])           # which moves the morning on
         return real(morning, **kwargs)
 
     monkeypatch.setattr(job_service, "solve_morning", solve_while_someone_books)

@@ -55,10 +55,13 @@ def test_a_new_proposal_replaces_the_published_plan_and_the_old_one_is_supersede
     assert_published_plan_valid(small_morning)
 
 
-def test_a_proposal_made_before_the_bookings_changed_is_refused_with_nothing_written(small_morning, plan_now,
-                                                                                    planner):
+def test_a_proposal_made_before_the_morning_changed_in_the_admin_is_refused_with_nothing_written(
+        small_morning, plan_now, planner, admin_client):
     plan = plan_now(small_morning).plan
-    small_morning.visits.filter(code="P03").update(latest=dt.time(11))  # edited in the admin meanwhile
+    response = admin_client.post("/admin/clinics/availabilityexception/add/", {  # chir-A away, entered meanwhile
+        "resource": small_morning.clinic.resources.get(code="chir-A").pk, "date": small_morning.date.isoformat(),
+        "start": "11:00", "end": "12:00", "kind": "absent", "reason": "called away"})
+    assert response.status_code == 302
     before = planned_state()
     with pytest.raises(StaleProposal):
         plan_publish(user=planner, plan=plan)

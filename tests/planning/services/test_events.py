@@ -31,6 +31,7 @@ from mammapoli.planning.services.events import (
     walk_in_add,
 )
 from mammapoli.planning.services.plans import plan_publish
+from mammapoli.records.models import VisitForm
 from tests.factories import PatientFactory
 from tests.planning.conftest import assert_published_plan_valid, assert_valid
 
@@ -150,6 +151,7 @@ def test_a_walk_in_is_added_and_fitted_in_if_she_can_be(morning, on_commit):
                         pathway=morning.clinic.pathways.get(code="ultrasound-only"), at=at(morning, "09:00"))
     assert (outcome.visit.code, outcome.visit.status, outcome.visit.arrived_at) == (
         "W01", VisitStatus.ARRIVED, at(morning, "09:00"))
+    assert VisitForm.objects.filter(visit=outcome.visit).exists()  # her form, before anyone reads it
     plan = assert_valid_replan(outcome.job, PlanTrigger.WALK_IN)
     seen = {a["patient"] for a in plan.data["assignments"]}
     assert "W01" in seen or "W01" in {u["patient"] for u in plan.data["unscheduled"]}
@@ -205,15 +207,6 @@ def test_a_switch_that_drops_a_step_under_way_is_refused_and_nothing_changes(mor
     assert "mammo" in refused.value.message_dict["pathway"][0]
     visit.refresh_from_db()
     assert visit.pathway.code == "imaging" and visit.steps.count() == 4
-
-
-@pytest.fixture
-def record(django_capture_on_commit_callbacks):
-    """Record an event without running its re-plan (these tests look at the refusals)."""
-    def run(event, **kwargs):
-        with django_capture_on_commit_callbacks(execute=False):
-            return event(**kwargs)
-    return run
 
 
 def actual_state():

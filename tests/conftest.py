@@ -58,6 +58,15 @@ def client():
     return VerifiedClient()
 
 
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, with the second factor passed like `client`'s (without
+    it the admin only redirects to the second factor, and a test would see that 302 as a save)."""
+    client = VerifiedClient()
+    client.force_login(admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """The API's login throttle counts in the cache: no test inherits another's tries."""

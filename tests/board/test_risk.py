@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mammapoli.clinics.models import ClinicUncertainty
-from mammapoli.planning.adapter import morning_fingerprint, session_to_morning, session_to_plan
+from mammapoli.planning.adapter import session_to_morning, session_to_plan
 from mammapoli.planning.models import Plan, PlanJob, PlanJobStatus, PlanStatus
 from tests.board.html import page, text_of
 
@@ -26,7 +26,7 @@ def stored_plan(morning, *, status: str, answered: float, p90: float, now: str |
     if now is None:
         instance.pop("now", None)
     job = PlanJob.objects.create(session=morning, time_limit=1, morning=instance, status=PlanJobStatus.SUCCEEDED,
-                                 bookings_fingerprint=morning_fingerprint(instance))
+                                 session_version=morning.version)
     data = {**session_to_plan(morning), "risk": {"runs": 400, "answered_expected": answered,
                                                  "priority_answered_expected": answered, "overtime_p90": p90,
                                                  "overtime_mean": 4.0}}

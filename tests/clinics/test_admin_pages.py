@@ -43,7 +43,7 @@ def test_no_patient_data_model_is_in_the_admin():
 
 def _plan_rows(visit, clinic) -> None:
     """A job, a plan and a booking of the visit's morning, so their change pages exist too."""
-    job = PlanJob.objects.create(session=visit.session, time_limit=5, morning={}, bookings_fingerprint="x")
+    job = PlanJob.objects.create(session=visit.session, time_limit=5, morning={})
     Plan.objects.create(session=visit.session, job=job, data={}, solver_status="OPTIMAL", scheduled=1,
                         priority_scheduled=0, total_stay=60, lower_bound_total_stay=60)
     start = dt.datetime(2026, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))

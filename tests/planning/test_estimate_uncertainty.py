@@ -45,7 +45,7 @@ def at(day: dt.date, clock: str, minutes: float = 0) -> dt.datetime:
 
 
 def published(session, starts: dict[str, str], when: dt.datetime, status=PlanStatus.SUPERSEDED) -> Plan:
-    job = PlanJob.objects.create(session=session, time_limit=1, morning={}, bookings_fingerprint="-")
+    job = PlanJob.objects.create(session=session, time_limit=1, morning={})
     data = {"assignments": [{"patient": code, "step": "exam", "start": start} for code, start in starts.items()]}
     return Plan.objects.create(session=session, job=job, status=status, data=data, solver_status="FEASIBLE",
                                scheduled=len(starts), priority_scheduled=len(starts), total_stay=0,

@@ -14,7 +14,6 @@ from engine_helpers import fixture, morning, patient, res, step
 from scheduler import plan_to_json, problem_from_json, solve
 from scheduler.baselines import fcfs
 from scheduler.check import check_plan
-from scheduler.problem import Uncertainty
 from scheduler.robust import ENGINE, Safety, duration_factor, padded_problem, plans_for_uncertainty, unpadded
 from scheduler.simulate import risk, simulate_static
 

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record, access_events_record_many
 from mammapoli.clinics.models import Role, StaffMember
+from mammapoli.clinics.roles import CLINICAL_ROLES
 from mammapoli.planning.models import Visit
 
-from .access import FINDINGS_ROLES, PatientDataNotFound
+from .errors import PatientDataNotFound
 from .models import Patient, Referral
 
 #: Who searches for patients (the privacy officer has her own search, of the access log).
-SEARCH_ROLES = FINDINGS_ROLES | {Role.PLANNER}
+SEARCH_ROLES = CLINICAL_ROLES | {Role.PLANNER}
 MIN_QUERY = 2
 LIMIT = 50
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y")
@@ -123,7 +124,7 @@ class PatientRecord:
     referrals: QuerySet[Referral]
 
     def reads_findings(self, clinic_id: int) -> bool:
-        return self.roles.get(clinic_id) in FINDINGS_ROLES
+        return self.roles.get(clinic_id) in CLINICAL_ROLES
 
     def plans(self, clinic_id: int) -> bool:
         return self.roles.get(clinic_id) == Role.PLANNER

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.audit.services import access_event_record
-from mammapoli.records.access import visit_for_user
+from mammapoli.planning.access import visit_for_user
 from mammapoli.records.services import form_section_update
 from tests.factories import (
     ClinicFactory,

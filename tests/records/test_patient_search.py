@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.records.access import PatientDataNotFound
+from mammapoli.records.errors import PatientDataNotFound
 from mammapoli.records.patient_search import patient_for_user, patients_search_for_user
 from tests.factories import ClinicFactory, ClinicSessionFactory, PatientFactory, ReferralFactory, VisitFactory
 

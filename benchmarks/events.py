@@ -21,6 +21,7 @@ time) on the demo clinic's coming mornings.
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import statistics
 import sys
@@ -31,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scheduler.clock import fmt_time, to_minutes  # noqa: E402
+
 
 def setup_django(database: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
@@ -40,6 +43,7 @@ def setup_django(database: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
+    logging.getLogger("celery").setLevel(logging.WARNING)  # no line per eager task in the table
     call_command("migrate", verbosity=0)
 
 
@@ -64,15 +68,7 @@ def mute_tasks():
     """Run a setup event without its re-plan (queued tasks dropped): only the timed event plans."""
     from unittest import mock
 
-    return mock.patch("mammapoli.planning.services.jobs._enqueue", lambda job_id: None)
-
-
-def _minutes(clock: str) -> int:
-    return int(clock[:2]) * 60 + int(clock[3:])
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+    return mock.patch("mammapoli.planning.services.jobs.plan_job_dispatch", lambda **kwargs: True)
 
 
 def events():
@@ -88,7 +84,7 @@ def events():
     from mammapoli.records.patient_services import patient_get_or_create
 
     def now(session, plus=0):
-        return _clock(session.state_at.hour * 60 + session.state_at.minute + plus)
+        return fmt_time(session.state_at.hour * 60 + session.state_at.minute + plus)
 
     def expected(session):
         visits = Visit.objects.filter(session=session, status=VisitStatus.BOOKED).prefetch_related("steps")
@@ -131,9 +127,9 @@ def events():
 
     def finished(session, at):
         step = running(session)
-        end = max(_minutes(now(session)), step.actual_start.astimezone(ev.clinic_zone()).hour * 60
+        end = max(to_minutes(now(session)), step.actual_start.astimezone(ev.clinic_zone()).hour * 60
                   + step.actual_start.astimezone(ev.clinic_zone()).minute + 1)
-        return ev.step_finish(user=None, visit_step=step, at=at(_clock(end)))
+        return ev.step_finish(user=None, visit_step=step, at=at(fmt_time(end)))
 
     def switched(session, at):
         visit = waiting(session)

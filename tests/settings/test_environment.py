@@ -26,7 +26,8 @@ def print_setting(name: str, env: dict, settings: str = "mammapoli.settings.base
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("DEBUG", "maybe"), ("TIME_ZONE", "Europe/Atlantis"), ("SESSION_COOKIE_AGE", "eight hours"),
-     ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr")],
+     ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr"),
+     ("TRUSTED_PROXIES", "10.0.0.5,the-proxy")],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     result = run_django({variable: value}, "check")
@@ -95,3 +96,8 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert read, "the pattern found no variables"
     assert read <= documented, f"not in .env.example: {sorted(read - documented)}"
+
+
+def test_trusted_proxies_are_read_as_networks():
+    result = print_setting("TRUSTED_PROXIES", {"TRUSTED_PROXIES": "10.0.0.5,192.168.0.0/16"})
+    assert result.stdout.strip() == "[IPv4Network('10.0.0.5/32'), IPv4Network('192.168.0.0/16')]", result.stderr

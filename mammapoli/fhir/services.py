@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from mammapoli.audit.models import Action
+from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.access import clinic_membership_for_user
 from mammapoli.clinics.models import Clinic, StaffMember
@@ -93,6 +93,11 @@ def referral_received(*, user: AbstractBaseUser, intake: ReferralIntake) -> Rece
     try:
         with transaction.atomic():
             received = _receive(user=user, clinic=clinic, intake=intake)
+    except FhirError as refusal:  # refused whole (nothing written): the attempt is logged all the same
+        access_event_record(user=user, action=Action.WRITE, what="referral", outcome=Outcome.DENIED,
+                            clinic_id=clinic.pk, role=membership.role,
+                            detail="FHIR: " + ", ".join(sorted({issue.expression for issue in refusal.issues}))[:200])
+        raise
     except IntegrityError:
         # Sent twice at once: the other request won the identifier; answer with its referral.
         earlier = _earlier(intake)

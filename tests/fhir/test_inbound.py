@@ -144,6 +144,8 @@ def test_a_known_hospital_number_with_another_name_is_refused_whole(planner, fhi
     assert response.status_code == 400
     assert expressions(response) == ["Bundle.entry[0].resource.identifier"]
     assert (Referral.objects.count(), ReceivedServiceRequest.objects.count()) == (0, 0)
+    assert list(AccessEvent.objects.filter(outcome="denied").values_list("what", "role", "detail")) == [
+        ("referral", "planner", "FHIR: Bundle.entry[0].resource.identifier")]
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"resourceType": "Patient"}'])

@@ -135,10 +135,11 @@ def patient_for_user(user: User, patient_id: int) -> PatientRecord:
     anyone else gets "not found" (logged as refused)."""
     roles = search_roles_for(user)
     patient = Patient.objects.filter(pk=patient_id).filter(_in_clinics(roles)).distinct().first() if roles else None
-    if patient is None:
+    if patient is None:  # logged in her clinic, so its privacy officer sees the probe
+        target = Patient.objects.filter(pk=patient_id).values("pk", "clinic_id").first() or {}
         access_event_record(user=user, action=Action.READ, what="patient", outcome=Outcome.DENIED,
-                            patient_id=patient_id if Patient.objects.filter(pk=patient_id).exists() else None,
-                            detail="not in the clinic team")
+                            patient_id=target.get("pk"), clinic_id=target.get("clinic_id"),
+                            detail="not in the clinic team" if target else "no such patient")
         raise PatientDataNotFound(_("No such patient in your clinics."))
     visits = (Visit.objects.filter(patient=patient, session__clinic_id__in=roles)
               .select_related("session__clinic", "pathway", "referral").order_by("-session__date"))

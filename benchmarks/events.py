@@ -108,7 +108,8 @@ def events():
         return Pathway.objects.get(clinic=session.clinic, code=code)
 
     def walk_in(session, at):
-        patient = patient_get_or_create(hospital_number=f"B-{session.pk}", given_name="Eva", family_name="Visser",
+        patient = patient_get_or_create(clinic=session.clinic, hospital_number=f"B-{session.pk}", given_name="Eva",
+                                        family_name="Visser",
                                         date_of_birth=dt.date(1971, 3, 4))
         return ev.walk_in_add(user=None, session=session, patient=patient, pathway=pathway(session, "imaging"),
                               at=at(now(session)), priority=2)

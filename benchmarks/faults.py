@@ -80,7 +80,8 @@ def morning_events():
                                                              step__code=step_code)
 
     def walk_in(session, at):
-        patient = patient_get_or_create(hospital_number="FAULTS-W", given_name="Eva", family_name="Visser",
+        patient = patient_get_or_create(clinic=session.clinic, hospital_number="FAULTS-W", given_name="Eva",
+                                        family_name="Visser",
                                         date_of_birth=dt.date(1971, 3, 4))
         return ev.walk_in_add(user=None, session=session, patient=patient, at=at("10:19"), priority=2,
                               pathway=Pathway.objects.get(clinic=session.clinic, code="imaging"))

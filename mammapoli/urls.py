@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("mammapoli.web.urls")),
 ]
 
+handler404 = "mammapoli.core.not_found.page_not_found"
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

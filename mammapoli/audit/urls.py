@@ -4,5 +4,5 @@ from . import views
 
 urlpatterns = [
     path("privacy/", views.privacy_search, name="privacy-search"),
-    path("privacy/patients/<int:patient_id>/", views.patient_access_log, name="patient-access-log"),
+    path("privacy/patients/<id:patient_id>/", views.patient_access_log, name="patient-access-log"),
 ]

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.selectors import active_pathways
+from mammapoli.planning.access import morning_for_user
 from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS, own_resources
 from mammapoli.planning.risk_words import MorningRisk, morning_risk
 from mammapoli.planning.selectors import current_risk, pending_plan_job, published_not_seen, published_plan_row
 
-from .access import session_for_user
 from .actions import RowActions, row_actions
 from .arrivals import Arrival, arrival_list
 from .board import BoardEntry, board_entries
@@ -74,7 +74,7 @@ class Board:
 def day_view_for_user(
     user: User, session_id: int, *, rows: str = RESOURCES, printing: bool = False, clock: dt.datetime | None = None,
 ) -> DayView:
-    access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
+    access = morning_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
     published = published_plan_row(access.session)
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
                             not_seen=published_not_seen(access.session, published=published) if published else {})
@@ -87,7 +87,7 @@ def day_view_for_user(
 
 
 def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
-    access = session_for_user(user, session_id, what="board")
+    access = morning_for_user(user, session_id, what="board")
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
                             not_seen=published_not_seen(access.session))
     entries = board_entries(morning)

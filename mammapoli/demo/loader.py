@@ -13,11 +13,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mammapoli.clinics.models import (
     ApplicationManager,
+    Clinic,
     Pathway,
     PathwayStep,
     Resource,
@@ -42,7 +44,8 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     day = day or timezone.localdate()
     instance = json.loads((FIXTURES / definition["instance"]).read_text(encoding="utf-8"))
     instance["date"] = day.isoformat()
-    patients = {entry["id"]: _patient(entry) for entry in definition["patients"]}
+    clinic, _created = Clinic.objects.get_or_create(name=slugify(definition["clinic"]["name"]))
+    patients = {entry["id"]: _patient(clinic, entry) for entry in definition["patients"]}
     session = morning_import(data=instance, clinic_name=definition["clinic"]["name"], patients=patients)
     clinic = session.clinic
     clinic.title = definition["clinic"]["title"]
@@ -104,9 +107,9 @@ def _names(clinic, names: dict) -> None:
                 model.objects.filter(pk=row.pk).update(name_nl=given["nl"], name_en=given["en"], **shorter)
 
 
-def _patient(entry: dict) -> Patient:
+def _patient(clinic: Clinic, entry: dict) -> Patient:
     patient, _ = Patient.objects.update_or_create(
-        hospital_number=entry["hospital_number"],
+        clinic=clinic, hospital_number=entry["hospital_number"],
         defaults={"given_name": entry["given_name"], "family_name": entry["family_name"],
                   "date_of_birth": dt.date.fromisoformat(entry["date_of_birth"]), "sex": entry["sex"],
                   "phone": entry.get("phone", "")},

@@ -180,7 +180,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
         patient = known_patients.get(entry["id"])
         if patient is None:
             patient, _ = Patient.objects.get_or_create(
-                hospital_number=_anonymous_hospital_number(clinic, entry["id"]),
+                clinic=clinic, hospital_number=_anonymous_hospital_number(clinic, entry["id"]),
                 defaults={"given_name": "", "family_name": entry["id"]},
             )
         visit = Visit.objects.filter(session=session, code=entry["id"]).first()

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mammapoli.audit.models import Action
+from mammapoli.clinics.access import clinic_attempt
 from mammapoli.clinics.names import clinic_names
 from mammapoli.clinics.selectors import active_pathway, active_pathways
-from mammapoli.planning.access import plan_for_user, plan_job_for_user
+from mammapoli.planning.access import plan_attempt, plan_for_user, plan_job_for_user, session_for_user
 from mammapoli.planning.booking_search import booking_suggestion
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.forms import BookForm, PlanForm, ReferralForm
@@ -39,12 +40,7 @@ from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 from mammapoli.planning.working_days import target_date
-from mammapoli.records.access import (
-    clinic_membership_for_user,
-    referral_for_user,
-    referrals_awaiting_booking,
-    session_for_user,
-)
+from mammapoli.records.access import referral_for_user, referrals_awaiting_booking
 from mammapoli.records.patient_services import referral_intake
 from mammapoli.web.form_errors import form_add_service_errors
 
@@ -84,9 +80,9 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     form = ReferralForm(request.POST or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         clinic = next(c for c in clinics if str(c.pk) == form.cleaned_data["clinic"])
-        clinic_membership_for_user(request.user, clinic.pk, roles=PLANNERS)
         try:
-            referral = referral_intake(user=request.user, clinic=clinic, patient=form.patient(), **form.referral())
+            with clinic_attempt(request.user, clinic.pk, roles=PLANNERS, what="referral"):
+                referral = referral_intake(user=request.user, clinic=clinic, patient=form.patient(), **form.referral())
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -183,11 +179,11 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def plan_publish_view(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan, _access = plan_for_user(request.user, plan_id, roles=PLANNERS, action=Action.WRITE)
     try:
-        plan_publish(user=request.user, plan=plan)
+        with plan_attempt(request.user, plan_id, roles=PLANNERS) as (plan, _attempt):
+            plan_publish(user=request.user, plan=plan)
     except Conflict as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The plan is published."))
-    return redirect("planning:plan", plan_id=plan.pk)
+    return redirect("planning:plan", plan_id=plan_id)

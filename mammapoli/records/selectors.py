@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
+from mammapoli.planning.access import VisitAccess, visible_visits, visit_for_user, visits_log_listed
 from mammapoli.planning.models import Visit
 
-from .access import VisitAccess, visible_visits, visit_for_user, visits_log_listed
 from .models import ChangeKind, FormSection, SectionVersion, VisitForm
 from .scoring import Concordance, concordance_of
 from .sections import SECTION_KEYS, SECTION_WRITERS, may_write_section

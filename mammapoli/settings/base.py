@@ -8,6 +8,7 @@ with a message naming the variable (see `.env.example` for all of them).
 
 import datetime as dt
 import re
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,6 +61,14 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# The reverse proxies in front of the application (addresses or networks): behind one of
+# them, the access log records the client's address from X-Forwarded-For instead of the
+# proxy's (mammapoli/audit/context.py). Empty: X-Forwarded-For is never believed.
+try:
+    TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXIES", default=[])]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
 
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
 try:

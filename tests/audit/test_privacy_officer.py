@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.audit.services import access_event_record
-from mammapoli.records.access import visit_for_user
+from mammapoli.planning.access import visit_for_user
 from mammapoli.records.services import form_section_update
 from tests.api_clients import api_as
 from tests.factories import (

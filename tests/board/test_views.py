@@ -78,7 +78,9 @@ def test_an_outsider_gets_404_and_a_refused_row(client, morning, outsider, url):
 def test_anonymous_visitors_are_sent_to_the_login_page(client, morning, url):
     response = client.get(f"/sessions/{morning.pk}/{url}/")
     assert (response.status_code, response.url) == (302, f"/accounts/login/?next=/sessions/{morning.pk}/{url}/")
-    assert not AccessEvent.objects.exists()
+    # the refused attempt is logged in the morning's clinic, no patient shown (issue 10)
+    assert list(AccessEvent.objects.values_list("username", "outcome", "clinic_id", "patient_id")) == [
+        ("", "denied", morning.clinic_id, None)]
 
 
 def test_the_board_says_where_each_patient_is(client, nurse, morning):

@@ -29,7 +29,8 @@ def print_setting(name: str, env: dict, settings: str = "mammapoli.settings.base
      ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr"),
      ("SESSION_IDLE_TIMEOUT", "a quarter"), ("SESSION_IDLE_TIMEOUT", "99999"), ("PASSWORD_MIN_LENGTH", "8"),
      ("LOGIN_FAILURE_LIMIT", "0"), ("LOGIN_LOCKOUT_SECONDS", "soon"), ("API_TOKEN_TTL", "forever"),
-     ("API_TOKEN_LIMIT_PER_USER", "0"), ("API_TOKEN_THROTTLE_RATE", "lots"), ("CACHE_URL", "nosuch://x")],
+     ("API_TOKEN_LIMIT_PER_USER", "0"), ("API_TOKEN_THROTTLE_RATE", "lots"), ("CACHE_URL", "nosuch://x"),
+     ("TRUSTED_PROXIES", "10.0.0.5,the-proxy")],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     result = run_django({variable: value}, "check")
@@ -107,3 +108,8 @@ def test_the_login_limits_come_from_the_environment():
                            "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['api-token'], "
                            "settings.SESSION_EXPIRE_AT_BROWSER_CLOSE", env)
     assert result.stdout.split() == ["600", "3", "1:00:00", "20/hour", "True"]
+
+
+def test_trusted_proxies_are_read_as_networks():
+    result = print_setting("TRUSTED_PROXIES", {"TRUSTED_PROXIES": "10.0.0.5,192.168.0.0/16"})
+    assert result.stdout.strip() == "[IPv4Network('10.0.0.5/32'), IPv4Network('192.168.0.0/16')]", result.stderr

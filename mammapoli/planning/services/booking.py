@@ -14,6 +14,7 @@ from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Clinic, Pathway, Resource
 from mammapoli.clinics.names import clinic_names
+from mammapoli.core.bounds import validate_booking_day
 from mammapoli.planning.adapter import session_problem
 from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient
 from mammapoli.planning.clock import aware, clock
@@ -77,6 +78,10 @@ def _check_booking_input(*, referral: Referral, pathway: Pathway, day: dt.date, 
         raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
     if day <= today:
         raise ValidationError({"date": _("Book a coming morning; on the day itself, add a walk-in.")})
+    try:
+        validate_booking_day(day)
+    except ValidationError as error:
+        raise ValidationError({"date": error.messages}) from None
     if not is_working_day(day):
         holiday = holiday_name(day)
         raise ValidationError({"date": _("%(date)s is %(holiday)s: the clinic is closed.") % {

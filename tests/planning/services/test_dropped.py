@@ -2,8 +2,10 @@
 morning that takes her (the booking flow she would have had)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from mammapoli.audit.models import AccessEvent
@@ -19,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def dropped_visit(clinic, pathways, *, referral=True, priority=1, status=VisitStatus.BOOKED):
     """A visit on Tuesday's morning with no planned steps (the published plan left her out)."""
     session = ClinicSessionFactory(clinic=clinic, date=TUESDAY)
-    patient = PatientFactory()
+    patient = PatientFactory(clinic=clinic)
     visit = Visit.objects.create(session=session, patient=patient, pathway=pathways["fna"], code="P09",
                                  priority=priority, status=status,
                                  referral=ReferralFactory(clinic=clinic, patient=patient, received_on=MONDAY,
@@ -42,7 +44,8 @@ def test_a_dropped_patient_is_rebooked_on_the_earliest_morning_that_takes_her(cl
 
 def test_a_walk_in_left_out_gets_a_referral_and_is_rebooked(clinic, pathways, planner):
     visit = dropped_visit(clinic, pathways, referral=False, priority=2, status=VisitStatus.ARRIVED)
-    new = visit_rebook(user=planner, visit=visit, today=TUESDAY)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))):  # on Tuesday:
+        new = visit_rebook(user=planner, visit=visit, today=TUESDAY)  # her referral is received that day
     assert (new.referral.urgency, new.referral.patient, new.referral.received_on) == ("urgent", visit.patient, TUESDAY)
 
 

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.records.access import PatientDataForbidden, PatientDataNotFound, visit_for_user, visits_for_user
+from mammapoli.planning.access import visit_for_user, visits_for_user
+from mammapoli.records.errors import PatientDataForbidden, PatientDataNotFound
 from tests.factories import ClinicSessionFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +62,35 @@ def test_a_list_logs_a_row_per_patient_shown(visit, clinic, radiologist, outside
         key=lambda row: row[1])
     assert list(visits_for_user(outsider, day=dt.date(2026, 12, 1))) == []
     assert list(visits_for_user(radiologist, day=dt.date(2026, 12, 2))) == []
+
+
+# --- the refusal's type says what was refused (issue 11) -------------------------------------------
+
+
+@pytest.mark.parametrize("helper", ["session", "plan", "plan job", "resource"])
+def test_a_morning_a_plan_a_job_or_a_resource_is_not_found_as_the_clinics_data_not_as_a_patients(
+        request, surgeon, helper):
+    import uuid
+
+    from mammapoli.clinics.access import NotInYourClinics, resource_for_user
+    from mammapoli.planning.access import plan_for_user, plan_job_for_user, session_for_user
+
+    call = {"session": lambda: session_for_user(surgeon, 999_999), "plan": lambda: plan_for_user(surgeon, 999_999),
+            "plan job": lambda: plan_job_for_user(surgeon, uuid.uuid4()),
+            "resource": lambda: resource_for_user(surgeon, 999_999)}[helper]
+    with pytest.raises(NotInYourClinics) as refused:
+        call()
+    assert not isinstance(refused.value, PatientDataNotFound)
+    assert (last_event().outcome, last_event().username) == ("denied", "sophie.surgeon")
+
+
+def test_a_role_refusal_and_a_findings_refusal_are_told_apart_by_their_type_not_their_log_text(visit, planner):
+    from mammapoli.clinics.access import RoleMayNot
+
+    with pytest.raises(PatientDataForbidden) as findings:
+        visit_for_user(planner, visit.pk, findings=True)
+    with pytest.raises(PatientDataForbidden) as role:
+        visit_for_user(planner, visit.pk, roles={"surgeon"})
+    assert isinstance(role.value, RoleMayNot)
+    assert (str(findings.value), str(role.value)) == ("Your role does not read the findings.",
+                                                      "Your role may not do this.")

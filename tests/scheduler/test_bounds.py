@@ -39,3 +39,33 @@ def test_the_earliest_end_starts_from_now_and_keeps_what_happened():
                                         fixed=[{"patient": "A", "step": "exam", "start": "08:00", "end": "08:20",
                                                 "resources": ["chir"]}]))
     assert earliest_end(problem, "A") == 8 * 60 + 30 + 15 + 10 + 10  # us from now, lab 10, result
+
+
+# Two steps in any order (no precedence): not a chain, so she is analysed alone by CP-SAT.
+PARALLEL = {"p": {"steps": [step("a", 20, "surgeon"), step("b", 30, "radiologist")]}}
+
+
+def _timed_out(prep, p, time_limit):
+    """What the one-patient model answers when its time runs out before any solution."""
+    return None, p.critical_path, False
+
+
+def test_a_patient_whose_model_runs_out_of_time_alone_still_has_a_witness(monkeypatch):
+    from scheduler import bounds
+    from scheduler.prepared import Prepared
+
+    monkeypatch.setattr(bounds, "_model_min_stay", _timed_out)
+    prep = Prepared(problem_from_json(morning(RESOURCES, PARALLEL, [patient("A")])))
+    alone = bounds.analyse_alone(prep)[0]
+    assert alone.witness is not None and not alone.unproven and not alone.exact
+    assert sorted(alone.witness.starts) == [480, 500]  # the list scheduler's earliest: a then b, or b then a
+
+
+def test_a_plan_that_leaves_out_a_patient_unproven_is_not_called_optimal(monkeypatch):
+    from scheduler import Status, bounds, solve
+    from scheduler.placer import Placer
+
+    monkeypatch.setattr(bounds, "_model_min_stay", _timed_out)
+    monkeypatch.setattr(Placer, "place_earliest", lambda self, tl, p, release=None: None)
+    result = solve(morning(RESOURCES, PARALLEL, [patient("A")]), time_limit=2, workers=1, seed=0)
+    assert result.status is not Status.OPTIMAL

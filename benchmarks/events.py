@@ -108,7 +108,8 @@ def events():
         return Pathway.objects.get(clinic=session.clinic, code=code)
 
     def walk_in(session, at):
-        patient = patient_get_or_create(hospital_number=f"B-{session.pk}", given_name="Eva", family_name="Visser",
+        patient = patient_get_or_create(clinic=session.clinic, hospital_number=f"B-{session.pk}", given_name="Eva",
+                                        family_name="Visser",
                                         date_of_birth=dt.date(1971, 3, 4))
         return ev.walk_in_add(user=None, session=session, patient=patient, pathway=pathway(session, "imaging"),
                               at=at(now(session)), priority=2)
@@ -162,7 +163,7 @@ def bench_events(repeat: int) -> list[str]:
     from django.conf import settings
 
     from mammapoli.planning.clock import aware
-    from mammapoli.planning.models import Plan
+    from mammapoli.planning.selectors import job_plan
     from mammapoli.planning.proposal_diff import Change, proposal_diff
 
     rows = [f"## Events on the day (SCHEDULER_REPLAN_TIME_LIMIT={settings.SCHEDULER_REPLAN_TIME_LIMIT} s, "
@@ -191,7 +192,7 @@ def bench_events(repeat: int) -> list[str]:
                 seconds.append(time.perf_counter() - started)
                 last = outcome.job
                 last.refresh_from_db()
-            plan = Plan.objects.filter(job=last).first()
+            plan = job_plan(last)
             head = f"| {name.split('/')[-1]} | {label} | {statistics.median(seconds):.2f} | {max(seconds):.2f} |"
             if plan is None:
                 rows.append(f"{head} {last.status}: {last.error[:80]} | - | - | - | - |")

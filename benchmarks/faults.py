@@ -80,7 +80,8 @@ def morning_events():
                                                              step__code=step_code)
 
     def walk_in(session, at):
-        patient = patient_get_or_create(hospital_number="FAULTS-W", given_name="Eva", family_name="Visser",
+        patient = patient_get_or_create(clinic=session.clinic, hospital_number="FAULTS-W", given_name="Eva",
+                                        family_name="Visser",
                                         date_of_birth=dt.date(1971, 3, 4))
         return ev.walk_in_add(user=None, session=session, patient=patient, at=at("10:19"), priority=2,
                               pathway=Pathway.objects.get(clinic=session.clinic, code="imaging"))
@@ -103,6 +104,7 @@ def run(kills: set[int], workdir: Path) -> list[str]:
 
     from mammapoli.planning.clock import aware
     from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus, PlanStatus
+    from mammapoli.planning.selectors import job_plan
     from mammapoli.planning.morning_import import morning_import
     from mammapoli.planning.services.plans import plan_publish
     from tests.processes import Worker, wait_for
@@ -140,7 +142,7 @@ def run(kills: set[int], workdir: Path) -> list[str]:
             if done is None:
                 rows.append(f"| {number} | {label} | {killed} | - | still {job.status} after {bound:.0f} s | - | - |")
                 continue
-            plan = Plan.objects.filter(job=done).first()
+            plan = job_plan(done)
             if plan is not None and plan.status == PlanStatus.PROPOSED:
                 plan_publish(user=None, plan=plan)
             rows.append(f"| {number} | {label} | {killed} | {done.attempts} | {done.status}"

@@ -9,11 +9,12 @@ Mornings: the shared uncertain mornings (fixtures/instances/uncertain/) and gene
 overtime limits). Plans of each morning:
 
 - FCFS: first come, first served (`scheduler.baselines.fcfs`);
-- engine: the deterministic engine (`solve`, `--time-limit`; `--large-time-limit` from 40
-  patients);
-- uncertainty-aware: the column for the engine's uncertainty-aware planning. For now it
-  holds a simple BUFFER BASELINE, not the final method (`scheduler.baselines.buffered`:
-  planned with every duration +10 % and the morning 10 minutes shorter, mapped back).
+- engine: the deterministic engine (`solve` of the morning without its `uncertainty` block,
+  `--time-limit`; `--large-time-limit` from 40 patients);
+- buffer baseline: a simple peer (`scheduler.baselines.buffered`: planned with every duration
+  +10 % and the morning 10 minutes shorter, mapped back), same time limit;
+- uncertainty-aware: the engine with the `uncertainty` block (`solve`, which plans to the
+  format's objective: `scheduler.robust`), same time limit.
 
 Each plan under both policies of the twin, on the same seeded mornings (run i is the same
 morning for every plan and policy): `static` (the plan as published, `--runs` mornings) and
@@ -34,6 +35,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +63,9 @@ def mornings(seed: int, sizes: list[int]):
 def plans(instance: dict, *, time_limit: float, workers: int):
     problem = problem_from_json(instance)
     yield "FCFS", fcfs(problem)
-    yield "engine", solve(problem, time_limit=time_limit, workers=workers, seed=0)
-    yield "uncertainty-aware (buffer baseline)", buffered(problem, time_limit=time_limit, workers=workers, seed=0)
+    yield "engine", solve(replace(problem, uncertainty=None), time_limit=time_limit, workers=workers, seed=0)
+    yield "buffer baseline", buffered(problem, time_limit=time_limit, workers=workers, seed=0)
+    yield "uncertainty-aware", solve(problem, time_limit=time_limit, workers=workers, seed=0)
 
 
 def _pair(a: float, b: float) -> str:
@@ -135,8 +138,8 @@ def main(argv: list[str] | None = None) -> int:
           "ends by the window's end; overtime: minutes the morning's last step ends after the window's end "
           "(mean / 90th percentile), against the morning's `overtime_p90` limit; wait: mean minutes per "
           "patient seen beyond her own pathway; moved / called: patient moves over a morning's re-plans / "
-          "patients phoned (a new time, or not to come); the uncertainty-aware column is a buffer baseline "
-          "for now (every duration +10 %, the window 10 minutes shorter), not the final method. "
+          "patients phoned (a new time, or not to come); buffer baseline: every duration +10 %, the window "
+          "10 minutes shorter; uncertainty-aware: `solve` with the morning's `uncertainty` (scheduler.robust). "
           f"Total {time.perf_counter() - started:.0f} s.")
     return 0
 

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mammapoli.core import health
@@ -15,14 +14,14 @@ urlpatterns = [
     path("fhir", fhir_views.TransactionView.as_view()),  # a transaction is POSTed to the base itself
     path("fhir/", include("mammapoli.fhir.urls")),
     path("planning/", include("mammapoli.planning.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("mammapoli.accounts.urls")),
     path("", include("mammapoli.board.urls")),
     path("", include("mammapoli.web.urls")),
 ]
+
+handler404 = "mammapoli.core.not_found.page_not_found"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
-handler404 = "mammapoli.api.errors.page_not_found"

@@ -22,6 +22,7 @@ from .bounds import analyse_alone
 from .check import check_plan
 from .cpsat.model import assign_pooled
 from .heuristic import fcfs_plan
+from .placement import as_steps
 from .placer import Placer
 from .io import plan_to_json, problem_to_json
 from .prepared import Prepared
@@ -39,13 +40,7 @@ def fcfs(problem: Problem) -> Result:
     alone = analyse_alone(prep, placer)
     possible = [i for i in range(len(prep.patients)) if alone[i].witness is not None]
     placements = assign_pooled(prep, fcfs_plan(prep, patients=possible, placer=placer).placements)
-    steps = []
-    for i in sorted(placements):
-        p, pl = prep.patients[i], placements[i]
-        for s in sorted(range(len(p.steps)), key=lambda s: (pl.starts[s], s)):
-            st = p.steps[s]
-            steps.append(ScheduledStep(p.id, st.id, pl.starts[s], pl.starts[s] + st.duration,
-                                       tuple(prep.resources[r].id for r in pl.resources[s])))
+    steps = as_steps(prep, placements)
     out = [i for i in range(len(prep.patients)) if i not in placements]
     why = reasons(prep, placements, out, alone_reasons(prep, [i for i in out if i not in possible]))
     stay = sum(pl.stay(prep.patients[i]) for i, pl in placements.items())

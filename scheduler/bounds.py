@@ -17,12 +17,15 @@ alone, or CP-SAT's proven bound for the whole morning when that is higher.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .placement import Placement
 from .placer import Placer
 from .timeline import Timeline
 from .prepared import PPatient, Prepared
+from .problem import Assignment, Problem
+from .result import Objective
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Alone:
     witness: Placement | None    # a placement of the patient alone, if there is one
     min_stay: int                # lower bound on their stay in any plan
     exact: bool                  # min_stay is the true minimum alone
+    unproven: bool = False       # no witness found in time, but not proven impossible either
 
 
 def _chain_min_stay(placer: Placer, tl: Timeline, p: PPatient) -> tuple[Placement | None, int]:
@@ -61,7 +65,7 @@ def _model_min_stay(prep: Prepared, p: PPatient, time_limit: float) -> tuple[Pla
 
     cm = CpsatModel(prep, [p.index], {p.index}, {})
     out = run_phase(cm, cm.total_stay, maximize=False, time_limit=time_limit, workers=1, seed=0)
-    if out.placements is None:
+    if out.placements is None:   # exact: proven that she cannot be seen alone
         return None, p.critical_path, out.status is SolveStatus.INFEASIBLE
     pl = assign_pooled(prep, out.placements)[p.index]
     return pl, max(p.critical_path, out.bound), out.status is SolveStatus.OPTIMAL
@@ -91,8 +95,47 @@ def analyse_alone(prep: Prepared, placer: Placer | None = None, *, model_time: f
             result = Alone(witness, stay, witness is not None)
         else:
             witness, stay, exact = _model_min_stay(prep, p, model_time)
-            result = Alone(witness, stay, exact)
+            if witness is None and not exact:
+                # The one-patient model ran out of time without an answer (a loaded machine):
+                # that is not "cannot be seen". The list scheduler's earliest placement is a
+                # witness; without one she still counts as possible, unproven.
+                witness = placer.place_earliest(tl, p)
+                result = Alone(witness, stay, False, unproven=witness is None)
+            else:
+                result = Alone(witness, stay, exact)
         out[p.index] = result
         if key is not None:
             cache[key] = result
     return out
+
+
+def critical_paths(problem: Problem) -> dict[str, int]:
+    """Each patient's critical path (`PPatient.critical_path`), by patient id: the shortest
+    stay the pathway's own rules allow, a fixed step counting with the time it really took."""
+    return {p.id: p.critical_path for p in Prepared(problem).patients}
+
+
+def plan_objective(problem: Problem, assignments: Iterable[Assignment]) -> Objective:
+    """The objective of a plan made of `assignments` (every step with its `end`), as the engine
+    counts it: a patient's stay from her first step (or from when she arrived, if earlier) to
+    the end of her last; the bound the sum of the scheduled patients' critical paths (a plan
+    the engine did not make, e.g. the one in the database after a booking)."""
+    prep = Prepared(problem)
+    spans: dict[str, tuple[int, int]] = {}
+    for a in assignments:
+        first, last = spans.get(a.patient, (a.start, a.end))
+        spans[a.patient] = (min(first, a.start), max(last, a.end))
+    patients = [prep.patients[prep.patient_index[pid]] for pid in spans]
+    return Objective(len(patients), sum(p.priority for p in patients),
+                     sum(spans[p.id][1] - p.origin(spans[p.id][0]) for p in patients),
+                     sum(p.critical_path for p in patients))
+
+
+def earliest_end(problem: Problem, patient_id: str) -> int:
+    """When the patient's pathway can end at the earliest by its temporal rules alone (the
+    resources not looked at): her fixed steps as they happened, the others from `now` (and her
+    earliest, and her arrival) on, each after its predecessors' end plus the minimum lag, with
+    the maximum lags pulling the earlier steps along (`Prepared`'s static windows)."""
+    prep = Prepared(problem)
+    p = prep.patients[prep.patient_index[patient_id]]
+    return max(s.est + s.duration for s in p.steps)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from .check import check_plan
 from .cpsat.model import assign_pooled
 from .io import plan_to_json, problem_to_json
-from .placement import Placement
+from .placement import Placement, as_steps
 from .placer import Placer
 from .prepared import Prepared
 from .reasons import reasons
-from .result import Objective, Result, ScheduledStep, Stats, Status, Unscheduled
+from .result import Objective, Result, Stats, Status, Unscheduled
 from .search import Search, moved
 from .simulate import plan_risk
 from .timeline import Timeline
@@ -73,14 +73,7 @@ def _result(prep: Prepared, search: Search, best: dict[int, Placement], proven: 
     search.best = best
     unscheduled = [i for i in range(len(prep.patients)) if i not in best]
     why = reasons(prep, best, unscheduled, search.alone_reason)
-    assignments = []
-    for i in sorted(best):
-        p = prep.patients[i]
-        pl = best[i]
-        for s in sorted(range(len(p.steps)), key=lambda s: (pl.starts[s], s)):
-            st = p.steps[s]
-            assignments.append(ScheduledStep(p.id, st.id, pl.starts[s], pl.starts[s] + st.duration,
-                                             tuple(prep.resources[r].id for r in pl.resources[s])))
+    assignments = as_steps(prep, best)
     stay = search.stay(best)
     bound = search.bound_of(best)
     objective = Objective(len(best), search.priority(best), stay, min(bound, stay))
@@ -92,6 +85,6 @@ def _result(prep: Prepared, search: Search, best: dict[int, Placement], proven: 
                   phases=tuple(search.phases), moved_patients=moves[0], moved_minutes=moves[1],
                   cancelled=search.cancelled)
     status = Status.OPTIMAL if proven and not search.cancelled else Status.FEASIBLE
-    return Result(status, instance=prep.problem.name, objective=objective, assignments=tuple(assignments),
+    return Result(status, instance=prep.problem.name, objective=objective, assignments=assignments,
                   unscheduled=tuple(Unscheduled(prep.patients[i].id, why[i]) for i in unscheduled), stats=stats,
                   risk=risk)

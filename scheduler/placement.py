@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .prepared import PPatient
+from .prepared import PPatient, Prepared
+from .result import ScheduledStep
 
 
 @dataclass
@@ -30,3 +31,16 @@ class Placement:
     def stay(self, p: PPatient) -> int:
         """Her time in the clinic: from her first step, or from when she arrived."""
         return self.departure(p) - p.origin(self.arrival(p))
+
+
+def as_steps(prep: Prepared, placements: dict[int, Placement]) -> tuple[ScheduledStep, ...]:
+    """A plan's steps as the result gives them: patient by patient, each in time order, with
+    the ids of the resources (concrete ones: pooled resources given)."""
+    out = []
+    for i in sorted(placements):
+        p, pl = prep.patients[i], placements[i]
+        for s in sorted(range(len(p.steps)), key=lambda s: (pl.starts[s], s)):
+            st = p.steps[s]
+            out.append(ScheduledStep(p.id, st.id, pl.starts[s], pl.starts[s] + st.duration,
+                                     tuple(prep.resources[r].id for r in pl.resources[s])))
+    return tuple(out)

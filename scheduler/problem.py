@@ -78,6 +78,18 @@ def _freeze_pairs(value: Any, path: str) -> tuple[tuple[str, Any], ...]:
     return pairs
 
 
+def _check_named_once(pairs: tuple[tuple[str, Any], ...], field: str, what: str, check_value) -> None:
+    """A mapping's pairs (`field`): each key an id, each value checked as `field.key`, and no
+    key named twice (a `what` is named once)."""
+    seen: set[str] = set()
+    for key, value in pairs:
+        _check_id(key, field)
+        check_value(value, f"{field}.{key}")
+        if key in seen:
+            raise ProblemError(f"{field}.{key}", f"{what} is named twice")
+        seen.add(key)
+
+
 #: Minutes a patient who is not yet in the clinic needs to be reached and to travel: a
 #: re-plan keeps her published arrival or gives her one at least this long after `now`.
 DEFAULT_NOTICE = 30
@@ -121,13 +133,7 @@ class Step:
             if not isinstance(lag, Lag):
                 raise ProblemError(f"after[{i}]", f"must be a Lag, got {lag!r}")
         object.__setattr__(self, "same_as", _freeze_pairs(self.same_as, "same_as"))
-        kinds_seen: set[str] = set()
-        for kind, other in self.same_as:
-            _check_id(kind, "same_as")
-            _check_id(other, f"same_as.{kind}")
-            if kind in kinds_seen:
-                raise ProblemError(f"same_as.{kind}", "kind is named twice")
-            kinds_seen.add(kind)
+        _check_named_once(self.same_as, "same_as", "kind", _check_id)
 
     @property
     def same_as_map(self) -> dict[str, str]:
@@ -261,13 +267,7 @@ class Patient:
             raise ProblemError("priority", f"must be an integer >= 1, got {self.priority!r}")
         object.__setattr__(self, "extra", _freeze_pairs(self.extra, "extra"))
         object.__setattr__(self, "assigned", _freeze_pairs(self.assigned, "assigned"))
-        seen: set[str] = set()
-        for step_id, minutes in self.extra:
-            _check_id(step_id, "extra")
-            _check_minutes(minutes, f"extra.{step_id}")
-            if step_id in seen:
-                raise ProblemError(f"extra.{step_id}", "step is named twice")
-            seen.add(step_id)
+        _check_named_once(self.extra, "extra", "step", _check_minutes)
 
     @property
     def extra_map(self) -> dict[str, int]:

@@ -50,6 +50,7 @@ from .prepared import Prepared
 from .problem import Problem, ProblemError
 from .reasons import alone_reasons
 from .result import Progress, Result, Stats, Status
+from .robust import plans_for_uncertainty, solve_robust
 from .search import Cancelled, Search
 
 
@@ -65,6 +66,10 @@ def solve(problem: Problem | Mapping, *, time_limit: float = 10.0, workers: int 
         except ProblemError as error:
             return Result(Status.INVALID, instance=instance_name(problem), error=str(error),
                           stats=Stats(engine=ENGINE, solve_seconds=time.perf_counter() - started))
+    if plans_for_uncertainty(problem):
+        # With `uncertainty` (planning ahead): the format's objective on varying mornings.
+        return solve_robust(problem, time_limit=time_limit, workers=workers, seed=seed, log=log,
+                            on_progress=on_progress)
     prep = Prepared(problem)
     search = Search(prep, time_limit=time_limit, workers=workers, seed=seed, on_progress=on_progress, log=log)
     try:
@@ -150,4 +155,6 @@ def _solve(prep: Prepared, search: Search) -> Result:
         proven = phases.stay_phase(share=Budget.STAY_AHEAD_WITH_REFERENCE if search.reference else 1.0) and proven
         if search.reference:
             proven = phases.stability_phase(share=1.0) and proven
-    return finish(prep, search, proven=proven)
+    # A patient whose analysis alone ran out of time is left out unproven: so is the plan.
+    unsure = any(alone[i].unproven for i in impossible)
+    return finish(prep, search, proven=proven and not unsure)

@@ -53,12 +53,18 @@ def browser_page(live_server, monkeypatch):
 
 @pytest.fixture
 def log_in(browser_page, live_server):
-    """log_in(user) -> the page, logged in through the login form, on the home page."""
+    """log_in(user) -> the page, logged in through the login form and the second-factor step (with a
+    fresh backup code of the user, tests/second_factor.py), on the home page."""
+    from tests.second_factor import second_factor_code
 
     def log_in(user, password: str = PASSWORD):
+        code = second_factor_code(user)
         browser_page.goto(f"{live_server.url}/accounts/login/")
         browser_page.fill("#id_username", user.get_username())
         browser_page.fill("#id_password", password)
+        browser_page.click("main form button[type=submit]")
+        browser_page.wait_for_url(f"{live_server.url}/accounts/second-factor/?**")
+        browser_page.fill("#id_otp_token", code)
         browser_page.click("main form button[type=submit]")
         browser_page.wait_for_url(f"{live_server.url}/")
         return browser_page

@@ -19,6 +19,7 @@ from django.db import connection
 
 from tests.browser import browser_page, check_browser_available, log_in  # noqa: F401 (fixtures)
 from tests.factories import ClinicFactory, PathwayFactory, ResourceFactory, StaffMemberFactory, UserFactory
+from tests.second_factor import VerifiedClient
 
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(__file__)), "fixtures")
 
@@ -49,6 +50,31 @@ def test_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, whose force_login/login also pass the second factor (tests/second_factor.py)."""
+    return VerifiedClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser client, with the second factor passed like `client`'s (without
+    it the admin only redirects to the second factor, and a test would see that 302 as a save)."""
+    client = VerifiedClient()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The API's login throttle counts in the cache: no test inherits another's tries."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

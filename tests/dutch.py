@@ -111,7 +111,7 @@ def busy_demo_morning():
     from mammapoli.planning.services.jobs import plan_job_start
     from mammapoli.planning.services.plans import plan_publish
     from mammapoli.records import services as form
-    from mammapoli.records.access import PatientDataForbidden
+    from mammapoli.records.errors import PatientDataForbidden
 
     call_command("load_demo", stdout=io.StringIO())
     planner = demo_user("planner")

@@ -128,6 +128,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
 
+    clinic = factory.SubFactory(ClinicFactory)
     hospital_number = factory.Sequence(lambda n: f"{8000000 + n}")
     given_name = factory.Faker("first_name_female", locale="nl_NL")
     family_name = factory.Faker("last_name", locale="nl_NL")
@@ -140,7 +141,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
         model = Referral
 
     clinic = factory.SubFactory(ClinicFactory)
-    patient = factory.SubFactory(PatientFactory)
+    patient = factory.SubFactory(PatientFactory, clinic=factory.SelfAttribute("..clinic"))
     referring_gp = "Huisartsenpraktijk De Linde"
     complaint = "palpable_lump"
     received_on = dt.date(2026, 11, 27)
@@ -164,7 +165,7 @@ class VisitFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     session = factory.SubFactory(ClinicSessionFactory)
-    patient = factory.SubFactory(PatientFactory)
+    patient = factory.SubFactory(PatientFactory, clinic=factory.SelfAttribute("..session.clinic"))
     pathway = factory.LazyAttribute(lambda o: o.session.clinic.pathways.first())
     code = factory.Sequence(lambda n: f"P{n:02d}")
 

@@ -48,7 +48,7 @@ from mammapoli.planning.services import events
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
-from mammapoli.records.access import PatientDataForbidden, PatientDataNotFound
+from mammapoli.records.errors import PatientDataForbidden, PatientDataNotFound
 from mammapoli.records.errors import FormChangeRefused
 from mammapoli.records.models import FormSection, Patient, SectionVersion
 from mammapoli.records.patient_services import referral_intake

@@ -1,7 +1,6 @@
 """Booking: POST /api/referrals/, GET /api/referrals/{id}/suggestion/, POST /api/visits/."""
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import serializers, status
@@ -10,15 +9,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mammapoli.audit.models import Action
-from mammapoli.clinics.models import Clinic
-from mammapoli.clinics.selectors import active_pathway
-from mammapoli.planning.clock import hhmm
+from mammapoli.clinics.access import clinic_attempt
+from mammapoli.clinics.selectors import active_pathway, clinic_by_name
+from mammapoli.core.bounds import (
+    REASON_MAX_LENGTH,
+    validate_booking_day,
+    validate_date_of_birth,
+    validate_received_on,
+)
 from mammapoli.planning.booking_search import booking_suggestion
-from mammapoli.planning.clock import clock
+from mammapoli.planning.clock import clock, hhmm
 from mammapoli.planning.permissions import PLANNERS
+from mammapoli.planning.selectors import visit_planned_steps
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.working_days import target_date
-from mammapoli.records.access import PatientDataNotFound, clinic_membership_for_user, referral_for_user
+from mammapoli.records.access import referral_for_user
 from mammapoli.records.models import Complaint, Sex, Suspicion, Urgency
 from mammapoli.records.patient_services import referral_intake
 
@@ -27,7 +32,7 @@ class PatientInput(serializers.Serializer):
     hospital_number = serializers.CharField(max_length=32)
     given_name = serializers.CharField(max_length=100)
     family_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField()
+    date_of_birth = serializers.DateField(validators=[validate_date_of_birth])
     sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.FEMALE)
     phone = PhoneNumberField(required=False, allow_blank=True, default="", region="NL",
                              help_text="To reach her on the day, e.g. 06 12345678 or +31612345678.")
@@ -38,11 +43,11 @@ class ReferralInput(serializers.Serializer):
     patient = PatientInput()
     referring_gp = serializers.CharField(max_length=200)
     complaint = serializers.ChoiceField(choices=Complaint.choices)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.REGULAR)
     suspicion = serializers.ChoiceField(choices=Suspicion.choices, default=Suspicion.LOW)
     biopsy_requested = serializers.BooleanField(default=False)
-    received_on = serializers.DateField(required=False, help_text="Default: today.")
+    received_on = serializers.DateField(required=False, validators=[validate_received_on], help_text="Default: today.")
 
 
 class ReferralOutput(serializers.Serializer):
@@ -71,11 +76,9 @@ class ReferralCreateApi(APIView):
         data = ReferralInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        clinic = Clinic.objects.filter(name=fields.pop("clinic")).first()
-        if clinic is None:
-            raise PatientDataNotFound(_("No such clinic among yours."))
-        clinic_membership_for_user(request.user, clinic.pk, roles=PLANNERS)
-        referral = referral_intake(user=request.user, clinic=clinic, **fields)
+        clinic = clinic_by_name(fields.pop("clinic"))
+        with clinic_attempt(request.user, clinic.pk if clinic else None, roles=PLANNERS, what="referral"):
+            referral = referral_intake(user=request.user, clinic=clinic, **fields)
         return Response(ReferralOutput(referral).data, status=status.HTTP_201_CREATED)
 
 
@@ -87,7 +90,7 @@ class PlacedStepOutput(serializers.Serializer):
 
 
 class FitOutput(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_booking_day])
     arrival = serializers.CharField()
     departure = serializers.CharField()
     steps = PlacedStepOutput(many=True)
@@ -175,7 +178,7 @@ class VisitBookedOutput(serializers.Serializer):
 
     @extend_schema_field(BookedStepOutput(many=True))
     def get_steps(self, visit) -> list[dict]:
-        return BookedStepOutput(visit.steps.select_related("step").order_by("planned_start"), many=True).data
+        return BookedStepOutput(visit_planned_steps(visit), many=True).data
 
 
 def book_visit(request: Request) -> Response:

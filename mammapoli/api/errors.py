@@ -31,14 +31,3 @@ def _readable(exc: Exception) -> str | None:
     message = exc.args[0] if exc.args else None
     return str(message) if isinstance(message, str) and message else None
 
-
-def page_not_found(request, exception=None):
-    """Django's 404 for a URL no view matches (an id that is not a number, say): JSON under
-    /api/, as every other API answer; the site's own page elsewhere."""
-    from django.http import JsonResponse
-    from django.utils.translation import gettext as _
-    from django.views import defaults
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
-    return defaults.page_not_found(request, exception)

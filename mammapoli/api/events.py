@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mammapoli.audit.models import Action
-from mammapoli.planning.access import resource_for_user
+from mammapoli.clinics.access import resource_attempt
+from mammapoli.planning.access import session_attempt, session_for_user, visit_attempt
 from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import (
     EventType,
@@ -31,7 +31,6 @@ from mammapoli.planning.services.event_entry import (
 from mammapoli.planning.selectors import first_arrival, result_givers, session_absence, session_absences
 from mammapoli.planning.services.dropped import visit_rebook
 from mammapoli.planning.services.events import absence_shorten, absence_withdraw, visit_result_hand_over
-from mammapoli.records.access import session_for_user, visit_for_user
 
 from .booking import PatientInput
 from .plans import PlanJobOutput
@@ -71,9 +70,10 @@ class VisitEventApi(APIView):
     def post(self, request: Request, visit_id: int) -> Response:
         data = VisitEventInput(data=request.data)
         data.is_valid(raise_exception=True)
-        access = visit_for_user(request.user, visit_id, roles=EVENT_ROLES, action=Action.WRITE,
-                                what=f"event {data.validated_data['type']}")
-        return _answer(visit_event_enter(user=request.user, access=access, **data.validated_data))
+        with visit_attempt(request.user, visit_id, roles=EVENT_ROLES,
+                           what=f"event {data.validated_data['type']}") as attempt:
+            outcome = visit_event_enter(user=request.user, access=attempt.access, **data.validated_data)
+        return _answer(outcome)
 
 
 class WalkInInput(serializers.Serializer):
@@ -89,8 +89,9 @@ class WalkInApi(APIView):
     def post(self, request: Request, session_id: int) -> Response:
         data = WalkInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="walk-in")
-        return _answer(walk_in_enter(user=request.user, access=access, **data.validated_data))
+        with session_attempt(request.user, session_id, roles=PLANNERS, what="walk-in") as attempt:
+            outcome = walk_in_enter(user=request.user, access=attempt.access, **data.validated_data)
+        return _answer(outcome)
 
 
 class UnavailableInput(serializers.Serializer):
@@ -105,8 +106,9 @@ class ResourceUnavailableApi(APIView):
     def post(self, request: Request, resource_id: int) -> Response:
         data = UnavailableInput(data=request.data)
         data.is_valid(raise_exception=True)
-        resource, _membership = resource_for_user(request.user, resource_id, roles=PLANNERS)
-        return _answer(resource_unavailable_enter(user=request.user, resource=resource, **data.validated_data))
+        with resource_attempt(request.user, resource_id, roles=PLANNERS, what="resource unavailable") as attempt:
+            outcome = resource_unavailable_enter(user=request.user, resource=attempt.access, **data.validated_data)
+        return _answer(outcome)
 
 
 SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH)
@@ -133,8 +135,9 @@ class AbsenceWithdrawApi(APIView):
     @extend_schema(parameters=[SESSION_ID, ABSENCE_ID], request=None, responses={202: EventOutput},
                    description="The absence goes (she is back after all) and the morning is re-planned.")
     def post(self, request: Request, session_id: int, absence_id: int) -> Response:
-        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
-        return _answer(absence_withdraw(user=request.user, absence=session_absence(access.session, absence_id)))
+        with session_attempt(request.user, session_id, roles=PLANNERS, what="absence") as attempt:
+            outcome = absence_withdraw(user=request.user, absence=session_absence(attempt.access.session, absence_id))
+        return _answer(outcome)
 
 
 class ShortenInput(serializers.Serializer):
@@ -146,9 +149,10 @@ class AbsenceShortenApi(APIView):
     def post(self, request: Request, session_id: int, absence_id: int) -> Response:
         data = ShortenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
-        return _answer(absence_shorten(user=request.user, absence=session_absence(access.session, absence_id),
-                                       until=data.validated_data["until"]))
+        with session_attempt(request.user, session_id, roles=PLANNERS, what="absence") as attempt:
+            outcome = absence_shorten(user=request.user, absence=session_absence(attempt.access.session, absence_id),
+                                      until=data.validated_data["until"])
+        return _answer(outcome)
 
 
 class HandoverInput(serializers.Serializer):
@@ -163,12 +167,14 @@ class ResultHandoverApi(APIView):
     def post(self, request: Request, visit_id: int) -> Response:
         data = HandoverInput(data=request.data)
         data.is_valid(raise_exception=True)
-        access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="result handover")
-        surgeon = result_givers(access.visit.session).filter(code=data.validated_data["surgeon"]).first()
-        if surgeon is None:
-            raise ValidationError({"surgeon": _("Not a resource of this clinic who can give her result.")})
-        return _answer(visit_result_hand_over(user=request.user, visit=access.visit, surgeon=surgeon,
-                                              at=data.validated_data.get("at") or timezone.now()))
+        with visit_attempt(request.user, visit_id, roles=PLANNERS, what="result handover") as attempt:
+            visit = attempt.access.visit
+            surgeon = result_givers(visit.session).filter(code=data.validated_data["surgeon"]).first()
+            if surgeon is None:
+                raise ValidationError({"surgeon": _("Not a resource of this clinic who can give her result.")})
+            outcome = visit_result_hand_over(user=request.user, visit=visit, surgeon=surgeon,
+                                             at=data.validated_data.get("at") or timezone.now())
+        return _answer(outcome)
 
 
 class RebookOutput(serializers.Serializer):
@@ -188,6 +194,6 @@ class RebookApi(APIView):
                                "a referral). This visit becomes rebooked. 400 when she is on the plan or "
                                "under way, or no morning takes her.")
     def post(self, request: Request, visit_id: int) -> Response:
-        access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="rebook")
-        return Response(RebookOutput(visit_rebook(user=request.user, visit=access.visit)).data,
-                        status=status.HTTP_201_CREATED)
+        with visit_attempt(request.user, visit_id, roles=PLANNERS, what="rebook") as attempt:
+            visit = visit_rebook(user=request.user, visit=attempt.access.visit)
+        return Response(RebookOutput(visit).data, status=status.HTTP_201_CREATED)

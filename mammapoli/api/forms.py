@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mammapoli.core.bounds import REASON_MAX_LENGTH
 from mammapoli.records import selectors, services
 from mammapoli.records.content import CONTENT_SERIALIZERS
 from mammapoli.records.errors import (
@@ -146,7 +147,7 @@ class StaleOut(serializers.Serializer):
 
 
 class AddendumIn(serializers.Serializer):
-    reason = serializers.CharField(help_text="why the signed section is amended")
+    reason = serializers.CharField(max_length=REASON_MAX_LENGTH, help_text="why the signed section is amended")
     changes = serializers.JSONField(required=False, help_text="fields to change, as in PATCH (optional)")
 
 

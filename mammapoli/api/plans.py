@@ -20,15 +20,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mammapoli.audit.models import Action
-from mammapoli.board.access import session_for_user as morning_for_user
-from mammapoli.planning.access import plan_for_user, plan_job_for_user
+from mammapoli.planning.access import (
+    morning_for_user,
+    plan_attempt,
+    plan_for_user,
+    plan_job_attempt,
+    plan_job_for_user,
+    session_attempt,
+    session_for_user,
+)
 from mammapoli.planning.models import Plan, PlanJob
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import Change, proposal_diff
-from mammapoli.planning.selectors import published_plan
+from mammapoli.planning.selectors import job_plan, published_plan
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
-from mammapoli.records.access import session_for_user
 
 SESSION_ID = OpenApiParameter("session_id", int, OpenApiParameter.PATH)
 PLAN_ID = OpenApiParameter("plan_id", int, OpenApiParameter.PATH)
@@ -82,7 +88,7 @@ class PlanJobOutput(serializers.ModelSerializer):
 
     @extend_schema_field(PlanOutput(allow_null=True))
     def get_plan(self, job) -> dict | None:
-        plan = Plan.objects.filter(job=job).first()
+        plan = job_plan(job)
         return PlanOutput(plan).data if plan else None
 
 
@@ -101,7 +107,7 @@ class SessionPlanApi(APIView):
     @extend_schema(parameters=[SESSION_ID], responses=OpenApiTypes.OBJECT,
                    description="The published plan of the morning as mammapoli-plan/1.")
     def get(self, request: Request, session_id: int) -> Response:
-        # The plan names every patient of the morning: a row for each (board.access).
+        # The plan names every patient of the morning: a row for each (planning.access).
         access = morning_for_user(request.user, session_id, what="published plan", action=Action.READ)
         return Response(published_plan(access.session))
 
@@ -112,9 +118,9 @@ class SessionPlanApi(APIView):
     def post(self, request: Request, session_id: int) -> Response:
         data = PlanStartInput(data=request.data)
         data.is_valid(raise_exception=True)
-        access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="plan job")
-        job = plan_job_start(user=request.user, session=access.session,
-                             time_limit=data.validated_data.get("time_limit"))
+        with session_attempt(request.user, session_id, roles=PLANNERS, what="plan job") as attempt:
+            job = plan_job_start(user=request.user, session=attempt.access.session,
+                                 time_limit=data.validated_data.get("time_limit"))
         job.refresh_from_db()
         return Response(PlanJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
@@ -131,8 +137,9 @@ class PlanJobCancelApi(APIView):
                    description="A queued job never runs; a running one stops and keeps its best plan so far. "
                                "409 when the job has finished.")
     def post(self, request: Request, job_id: uuid.UUID) -> Response:
-        job, _access = plan_job_for_user(request.user, job_id, roles=PLANNERS, action=Action.WRITE)
-        return Response(PlanJobOutput(plan_job_cancel(user=request.user, job=job)).data)
+        with plan_job_attempt(request.user, job_id, roles=PLANNERS) as (job, _attempt):
+            cancelled = plan_job_cancel(user=request.user, job=job)
+        return Response(PlanJobOutput(cancelled).data)
 
 
 class VisitChangeOutput(serializers.Serializer):
@@ -173,5 +180,6 @@ class PlanPublishApi(APIView):
                    description="Publish the proposal in one transaction. 409 (nothing written) when the "
                                "morning's bookings changed after it was made.")
     def post(self, request: Request, plan_id: int) -> Response:
-        plan, _access = plan_for_user(request.user, plan_id, roles=PLANNERS, action=Action.WRITE)
-        return Response(PlanOutput(plan_publish(user=request.user, plan=plan)).data)
+        with plan_attempt(request.user, plan_id, roles=PLANNERS) as (plan, _attempt):
+            published = plan_publish(user=request.user, plan=plan)
+        return Response(PlanOutput(published).data)

@@ -1,17 +1,18 @@
 """The REST API. OpenAPI schema at /api/schema/, browsable docs at /api/docs/."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from . import access_log, booking, converters, events, forms, mdo, plans, visits  # noqa: F401 (converters: <id:…>)
+from . import access_log, auth, booking, events, forms, mdo, not_found, plans, visits
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file of its own: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
          name="api-docs"),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/logout/", auth.TokenLogoutApi.as_view(), name="api-logout"),
+    path("auth/logout-all/", auth.TokenLogoutAllApi.as_view(), name="api-logout-all"),
     path("visits/", visits.VisitListApi.as_view(), name="api-visit-list"),
     path("visits/<id:visit_id>/form/", forms.VisitFormApi.as_view(), name="api-visit-form"),
     path("visits/<id:visit_id>/form/<str:section>/", forms.FormSectionApi.as_view(), name="api-form-section"),
@@ -42,4 +43,5 @@ urlpatterns = [
          name="api-absence-shorten"),
     path("visits/<id:visit_id>/result-handover/", events.ResultHandoverApi.as_view(), name="api-result-handover"),
     path("visits/<id:visit_id>/rebook/", events.RebookApi.as_view(), name="api-visit-rebook"),
+    re_path(r"^.*/$", not_found.NoSuchPathApi.as_view()),  # last: any other path is a JSON 404, logged
 ]

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mammapoli.records.access import visits_for_user
+from mammapoli.planning.access import visits_for_user
 
 from .booking import VisitBookedOutput, VisitBookInput, book_visit
 

@@ -32,7 +32,11 @@ WHAT = {
     "MDO discordant list": gettext_lazy("MDO: discordant list"), "arrival": gettext_lazy("arrival"),
     "left early": gettext_lazy("left early"), "no-show": gettext_lazy("no-show"),
     "my next patients": gettext_lazy("my next patients"),
+    "staff member": gettext_lazy("team role"), "account": gettext_lazy("account"),
+    "application manager": gettext_lazy("application manager"),
 }
+#: Who changes a team without a role in it (`clinics.team_rights`).
+MANAGER_ROLES = {"application_manager": gettext_lazy("application manager"), "superuser": gettext_lazy("superuser")}
 EVENTS = {"arrived": gettext_lazy("arrived"), "step_started": gettext_lazy("step started"),
           "step_finished": gettext_lazy("step finished"), "no_show": gettext_lazy("no-show"),
           "pathway_switched": gettext_lazy("pathway switched"), "left": gettext_lazy("left early")}
@@ -40,7 +44,7 @@ CHANGES = {"edit": gettext_lazy("edit"), "sign": gettext_lazy("signed"), "addend
 
 
 def _role(code: str) -> str:
-    return str(dict(Role.choices).get(code, code))
+    return str({**dict(Role.choices), **MANAGER_ROLES}.get(code, code))
 
 
 def _section(code: str) -> str:
@@ -118,6 +122,11 @@ def _rules() -> list[_Rule]:
         (r"plan (\d+) published", lambda m: _("plan %(id)s published") % {"id": m[1]}),
         (r"plan (\d+)", lambda m: _("plan %(id)s") % {"id": m[1]}),
         (r"clinics ([\d,]+)", lambda m: _("clinics %(ids)s") % {"ids": m[1]}),
+        (r"user=(\S+) role (\w+) -> (\w+)", lambda m: _("%(user)s: %(old)s becomes %(new)s") % {
+            "user": m[1], "old": _role(m[2]), "new": _role(m[3])}),
+        (r"user=(\S+) role=(\w+)", lambda m: _("%(user)s as %(role)s") % {"user": m[1], "role": _role(m[2])}),
+        (r"user=(\S+)", lambda m: m[1]),
+        (r"refused in the admin: .*", lambda m: _("refused in the admin")),
         (r"booked (\S+) (\d\d:\d\d)", lambda m: _("booked on %(date)s, arrival %(time)s") % {
             "date": _date(m[1]), "time": m[2]}),
     ]

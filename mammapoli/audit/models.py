@@ -38,6 +38,17 @@ class Action(models.TextChoices):
     PRINT = "print", _("print")
     EXPORT = "export", _("export")
     WRITE = "write", _("write")
+    # Who may do what: a role given, changed or taken away; an account created or (de)activated.
+    ROLE_GRANT = "role_grant", _("role granted")
+    ROLE_CHANGE = "role_change", _("role changed")
+    ROLE_REVOKE = "role_revoke", _("role removed")
+    ACCOUNT_CREATE = "account_create", _("account created")
+    ACCOUNT_DEACTIVATE = "account_deactivate", _("account deactivated")
+    ACCOUNT_REACTIVATE = "account_reactivate", _("account reactivated")
+    ACCOUNT_DELETE = "account_delete", _("account deleted")
+    # Logging in and out (NEN 7513: failed logins too), with no patient concerned.
+    LOGIN = "login", _("log in")
+    LOGOUT = "logout", _("log out")
 
 
 class Outcome(models.TextChoices):
@@ -84,7 +95,7 @@ class AccessEvent(models.Model):
         verbose_name=_("patient"),
     )
     visit_id = models.BigIntegerField(_("visit"), null=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     what = models.CharField(_("what"), max_length=100, help_text=_("e.g. visit, form, form section imaging"))
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     address = models.GenericIPAddressField(_("address"), null=True, blank=True)

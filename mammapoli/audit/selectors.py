@@ -22,6 +22,11 @@ from .services import access_event_record, access_events_record_many
 PAGE_SIZE = 100
 
 
+def is_privacy_officer(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether `user` is privacy officer of some clinic."""
+    return user.is_authenticated and user.memberships.filter(role=Role.PRIVACY_OFFICER).exists()
+
+
 def access_log_for_user(
     user: AbstractBaseUser | AnonymousUser, patient_id: int,
 ) -> tuple[Patient, QuerySet[AccessEvent]]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
+from mammapoli.clinics.models import StaffMember
+
 from .context import client_address
 from .models import REPEAT_WINDOW, REPEATABLE_ACTIONS, AccessEvent, Action, Outcome
 
@@ -84,9 +86,17 @@ def _recent(fields: dict, now):
 
 def _fields(user, action, what, outcome, role, clinic_id, detail) -> dict:
     authenticated = bool(user and user.is_authenticated)
+    if not role and authenticated and clinic_id is not None:
+        role = _role_in(user, clinic_id)
     return {
         "user_id": user.pk if authenticated else None,
         "username": user.get_username() if authenticated else "",
         "action": action, "what": what[:100], "outcome": outcome, "role": role, "clinic_id": clinic_id,
         "address": client_address.get(), "detail": detail[:300],
     }
+
+
+def _role_in(user: AbstractBaseUser, clinic_id: int) -> str:
+    """The user's role in the clinic, for a row whose writer did not say it (every row has one
+    when the user is in the clinic's team)."""
+    return StaffMember.objects.filter(user_id=user.pk, clinic_id=clinic_id).values_list("role", flat=True).first() or ""

@@ -30,9 +30,8 @@ from .selectors import (
 @login_required
 @require_GET
 def privacy_search(request: HttpRequest) -> HttpResponse:
-    clinic_log_for_user(request.user)  # a privacy officer, or refused (and the refusal logged)
     query = request.GET.get("q", "").strip()
-    patients = patients_search_for_privacy_officer(request.user, query) if query else []
+    patients = patients_search_for_privacy_officer(request.user, query)  # anyone else: 403, logged
     return render(request, "audit/privacy_search.html", {"query": query, "patients": patients})
 
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 from mammapoli.clinics.models import StaffMember
+from mammapoli.clinics.roles import CLINICAL_ROLES
+from mammapoli.planning.access import session_checked, visits_shown
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.permissions import own_resources
-from mammapoli.records.access import FINDINGS_ROLES, session_checked
 
-from .access import visits_shown
 from .board import BoardEntry, board_entry
 from .facts import StepFact, VisitFact, morning_facts
 from .timeline import effective_resources, effective_span
@@ -76,7 +76,7 @@ def my_next_patients(user: AbstractBaseUser | AnonymousUser, *, day: dt.date | N
                 if held and not step.done:
                     mine.append(MyStep(session=session, visit=visit, step=step, start=span[0] if span else None,
                                        end=span[1] if span else None, resources=held,
-                                       entry=board_entry(visit, morning), form=member.role in FINDINGS_ROLES))
+                                       entry=board_entry(visit, morning), form=member.role in CLINICAL_ROLES))
         steps += mine
         shown = {(s.visit.patient_id, s.visit.visit_id) for s in mine}
         if shown:

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.selectors import active_pathways
+from mammapoli.planning.access import morning_for_user
 from mammapoli.planning.models import ClinicSession, PlanJob
 from mammapoli.planning.permissions import PLANNERS, own_resources
-from mammapoli.planning.selectors import pending_plan_job, published_not_seen
+from mammapoli.planning.risk_words import MorningRisk, morning_risk
+from mammapoli.planning.selectors import current_risk, pending_plan_job, published_not_seen, published_plan_row
 
-from .access import session_for_user
 from .actions import RowActions, row_actions
 from .arrivals import Arrival, arrival_list
 from .board import BoardEntry, board_entries
@@ -33,6 +34,7 @@ class DayView:
     arrivals: list[Arrival]
     figures: Figures
     printing: bool
+    risk: MorningRisk | None = None  # of the published plan
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Board:
     rows: list[BoardRow]
     pathways: list[tuple[str, str]]  # (code, name) of the pathways to switch to
     pending_job: PlanJob | None = None
+    risk: MorningRisk | None = None  # of the current re-plan
 
     @property
     def may_plan(self) -> bool:
@@ -71,18 +74,20 @@ class Board:
 def day_view_for_user(
     user: User, session_id: int, *, rows: str = RESOURCES, printing: bool = False, clock: dt.datetime | None = None,
 ) -> DayView:
-    access = session_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
+    access = morning_for_user(user, session_id, what="day view", action=Action.PRINT if printing else Action.LIST)
+    published = published_plan_row(access.session)
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
-                            not_seen=published_not_seen(access.session))
+                            not_seen=published_not_seen(access.session, published=published) if published else {})
     return DayView(
         session=access.session, role=access.membership.role, morning=morning,
         chart=day_chart(morning, rows if rows in ROW_MODES else RESOURCES),
         arrivals=arrival_list(morning), figures=session_figures(morning), printing=printing,
+        risk=morning_risk(published),
     )
 
 
 def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = None) -> Board:
-    access = session_for_user(user, session_id, what="board")
+    access = morning_for_user(user, session_id, what="board")
     morning = morning_facts(access.session, access.visits, clock=clock or timezone.now(),
                             not_seen=published_not_seen(access.session))
     entries = board_entries(morning)
@@ -91,7 +96,8 @@ def board_for_user(user: User, session_id: int, *, clock: dt.datetime | None = N
     return Board(session=access.session, role=access.membership.role, morning=morning, entries=entries,
                  rows=[BoardRow(entry, row_actions(entry, planner=planner, own=own)) for entry in entries],
                  pathways=[(p.code, str(p)) for p in active_pathways(access.session.clinic_id)],
-                 pending_job=pending_plan_job(access.session) if planner else None)
+                 pending_job=pending_plan_job(access.session) if planner else None,
+                 risk=current_risk(access.session))
 
 
 def mornings_for_user(user: User, *, first_day: dt.date, days: int = 7) -> QuerySet[ClinicSession]:

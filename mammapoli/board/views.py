@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mammapoli.audit.models import Action
-from mammapoli.planning.models import ClinicSession, Plan, PlanJobStatus
+from mammapoli.planning.access import (
+    form_patients_record,
+    session_attempt,
+    session_checked,
+    session_for_user,
+    visit_attempt,
+    visit_checked,
+)
+from mammapoli.planning.models import ClinicSession, PlanJobStatus
 from mammapoli.planning.permissions import EVENT_ROLES, PLANNERS
 from mammapoli.planning.services.event_entry import resource_unavailable_enter, visit_event_enter, walk_in_enter
 from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import Conflict
-from mammapoli.planning.selectors import first_arrival, session_absence, session_absences
+from mammapoli.planning.selectors import first_arrival, job_plan, session_absence, session_absences
 from mammapoli.planning.services.dropped import visit_rebook
 from mammapoli.planning.services.events import (
     EventOutcome,
@@ -24,10 +32,8 @@ from mammapoli.planning.services.events import (
     absence_withdraw,
     visit_result_hand_over,
 )
-from mammapoli.records.access import session_for_user, visit_for_user
 from mammapoli.web.form_errors import form_add_service_errors
 
-from .access import form_patients_record
 from .chart import RESOURCES
 from .forms import AbsenceForm, HandoverForm, ShortenForm, VisitEventForm, WalkInForm, WithdrawForm
 from .my_patients import my_next_patients
@@ -66,7 +72,7 @@ def _after_event(request: HttpRequest, outcome: EventOutcome, role: str, session
     if role not in PLANNERS:
         messages.success(request, _("Recorded. The planner publishes the re-plan."))
         return _to_board(session)
-    plan = Plan.objects.filter(job=job).first()
+    plan = job_plan(job)
     if plan is None:  # a worker is still planning: its page follows the progress
         return redirect("planning:job", job_id=job.job_id)
     messages.success(request, _("Recorded and re-planned: check who moves and whom to call, then publish."))
@@ -87,14 +93,15 @@ def _form_problems(form) -> str:
 @require_POST
 def visit_event(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One button of a board row: arrived, started, finished, no-show, another pathway."""
-    access = visit_for_user(request.user, visit_id, roles=EVENT_ROLES, action=Action.WRITE, what="event")
+    access = visit_checked(request.user, visit_id, roles=EVENT_ROLES, action=Action.WRITE, what="event")
     session = access.visit.session
     form = VisitEventForm(request.POST, session=session)
     if not form.is_valid():
         messages.error(request, f"{access.visit.code}: " + _form_problems(form))
         return _to_board(session)
     try:
-        outcome = visit_event_enter(user=request.user, access=access, **form.event_arguments())
+        with visit_attempt(request.user, visit_id, roles=EVENT_ROLES, what="event") as attempt:
+            outcome = visit_event_enter(user=request.user, access=attempt.access, **form.event_arguments())
     except ValidationError as error:
         messages.error(request, f"{access.visit.code}: " + _problems(error))
         return _to_board(session)
@@ -103,14 +110,18 @@ def visit_event(request: HttpRequest, visit_id: int) -> HttpResponse:
 
 def _session_event_page(request: HttpRequest, session_id: int, *, what: str, form_class, template: str,
                         enter) -> HttpResponse:
-    """A planner's event about the whole morning: the form, then `enter(access, form)` and the re-plan."""
+    """A planner's event about the whole morning: the form, then `enter(access, form)` and the re-plan
+    (one write attempt, logged with its outcome)."""
     posted = request.method == "POST"
-    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE if posted else Action.READ,
-                              what=what)
+    if posted:
+        access = session_checked(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what=what)
+    else:
+        access = session_for_user(request.user, session_id, roles=PLANNERS, what=what)
     form = form_class(request.POST if posted else None, session=access.session)
     if posted and form.is_valid():
         try:
-            outcome = enter(access, form)
+            with session_attempt(request.user, session_id, roles=PLANNERS, what=what) as attempt:
+                outcome = enter(attempt.access, form)
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -148,10 +159,11 @@ def hand_over(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 def visit_rebook_view(request: HttpRequest, visit_id: int) -> HttpResponse:
     """One click: a patient the plan leaves out is booked on the earliest morning that takes her."""
-    access = visit_for_user(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="rebook")
+    access = visit_checked(request.user, visit_id, roles=PLANNERS, action=Action.WRITE, what="rebook")
     session = access.visit.session
     try:
-        new = visit_rebook(user=request.user, visit=access.visit)
+        with visit_attempt(request.user, visit_id, roles=PLANNERS, what="rebook") as attempt:
+            new = visit_rebook(user=request.user, visit=attempt.access.visit)
     except (ValidationError, Conflict) as error:
         messages.error(request, f"{access.visit.code}: " + (error.message if isinstance(error, Conflict)
                                                              else _problems(error)))
@@ -166,18 +178,19 @@ def visit_rebook_view(request: HttpRequest, visit_id: int) -> HttpResponse:
 @require_POST
 def absence_change(request: HttpRequest, session_id: int, absence_id: int, change: str) -> HttpResponse:
     """An absence withdrawn (she is back after all) or shortened (back earlier): re-plan."""
-    access = session_for_user(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
+    access = session_checked(request.user, session_id, roles=PLANNERS, action=Action.WRITE, what="absence")
     absence = session_absence(access.session, absence_id)
     form = (WithdrawForm if change == "withdraw" else ShortenForm)(request.POST, session=access.session)
     if not form.is_valid():
         messages.error(request, _form_problems(form))
         return redirect("board:absence", session_id=access.session.pk)
     try:
-        if change == "withdraw":
-            outcome = absence_withdraw(user=request.user, absence=absence, at=form.entered())
-        else:
-            until = aware(access.session.date, form.cleaned_data["until"])
-            outcome = absence_shorten(user=request.user, absence=absence, until=until, at=form.entered())
+        with session_attempt(request.user, session_id, roles=PLANNERS, what="absence"):
+            if change == "withdraw":
+                outcome = absence_withdraw(user=request.user, absence=absence, at=form.entered())
+            else:
+                until = aware(access.session.date, form.cleaned_data["until"])
+                outcome = absence_shorten(user=request.user, absence=absence, until=until, at=form.entered())
     except ValidationError as error:
         messages.error(request, f"{absence.resource.code}: " + _problems(error))
         return redirect("board:absence", session_id=access.session.pk)

@@ -7,6 +7,8 @@ steps with a duration, the kinds they need, precedence with min/max lags and
 same-resource-as rules.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -75,6 +77,34 @@ class StaffMember(models.Model):
     def __str__(self) -> str:
         name = self.user.get_full_name() or self.user.get_username()
         return f"{name} ({self.get_role_display()}, {self.clinic})"
+
+
+class ApplicationManager(models.Model):
+    """A user who manages one clinic's team and accounts (applicatiebeheerder).
+
+    Deliberately not a `StaffMember` role: every patient-data check asks for a membership of
+    the clinic's team, so managing the team gives no access to its patients. Appointed and
+    dismissed by a superuser only (`clinics.services.team`), each change in the access log.
+    """
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="application_managers", verbose_name=_("clinic"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="managed_clinics", verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("application manager")
+        verbose_name_plural = _("application managers")
+        ordering = ["clinic", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "user"], name="applicationmanager_once_per_clinic"),
+        ]
+
+    def __str__(self) -> str:
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.clinic})"
 
 
 class ResourceCategory(models.TextChoices):
@@ -342,3 +372,96 @@ class StepSameAs(models.Model):
     def clean(self) -> None:
         if self.step_id and self.other_id and self.step.pathway_id != self.other.pathway_id:
             raise ValidationError({"other": _("The other step must be in the same pathway.")})
+
+
+class ClinicUncertainty(models.Model):
+    """How this clinic's mornings vary: the exchange format's `uncertainty` block, which goes
+    into every morning the planning sends to the engine (plan this morning, every re-plan, the
+    booking search). A clinic without it plans as if every morning ran exactly to plan.
+    The defaults are those of a typical clinic (`fixtures/instances/uncertain/`);
+    `manage.py estimate_uncertainty` measures the clinic's own from its recorded mornings."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="uncertainty",
+                                  verbose_name=_("clinic"))
+    duration_cv = models.DecimalField(
+        _("variation of step lengths"), max_digits=3, decimal_places=2, default=Decimal("0.30"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(2))],
+        help_text=_("The coefficient of variation of a step's length (standard deviation / mean): 0.30 means a "
+                    "20-minute step usually takes 14 to 26 minutes. Per step below."),
+    )
+    no_show = models.DecimalField(
+        _("no-show rate"), max_digits=3, decimal_places=2, default=Decimal("0.08"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+        help_text=_("The share of booked patients who do not come, from 0 to 1 (0.08: 8 in 100)."),
+    )
+    punctuality_sd = models.DecimalField(
+        _("punctuality (minutes)"), max_digits=3, decimal_places=1, default=Decimal(5),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(60))],
+        help_text=_("The standard deviation of a patient's arrival around her time, in minutes."),
+    )
+    overtime_p90 = models.PositiveSmallIntegerField(
+        _("overtime limit (minutes)"), null=True, blank=True, default=15, validators=[MaxValueValidator(240)],
+        help_text=_("At most 1 in 10 mornings may run longer than this past the end of the morning; "
+                    "empty: no limit."),
+    )
+
+    class Meta:
+        verbose_name = _("uncertainty settings")
+        verbose_name_plural = _("uncertainty settings")
+        ordering = ["clinic"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_cv__gte=0) & Q(duration_cv__lte=2), name="clinicuncertainty_cv_range",
+                violation_error_message=_("The variation of step lengths is between 0 and 2."),
+            ),
+            models.CheckConstraint(
+                condition=Q(no_show__gte=0) & Q(no_show__lte=1), name="clinicuncertainty_no_show_range",
+                violation_error_message=_("The no-show rate is between 0 and 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(punctuality_sd__gte=0) & Q(punctuality_sd__lte=60),
+                name="clinicuncertainty_punctuality_range",
+                violation_error_message=_("The punctuality is between 0 and 60 minutes."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.clinic)
+
+
+class StepVariation(models.Model):
+    """A step whose length varies more or less than the clinic's usual (a core biopsy more)."""
+
+    uncertainty = models.ForeignKey(ClinicUncertainty, on_delete=models.CASCADE, related_name="steps",
+                                    verbose_name=_("uncertainty settings"))
+    step_code = models.SlugField(_("step code"), max_length=50,
+                                 help_text=_("The step's code in the clinic's pathways, e.g. core."))
+    duration_cv = models.DecimalField(
+        _("variation of its length"), max_digits=3, decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(2))],
+    )
+
+    class Meta:
+        verbose_name = _("step length variation")
+        verbose_name_plural = _("step length variations")
+        ordering = ["uncertainty", "step_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["uncertainty", "step_code"], name="stepvariation_once_per_step",
+                                    violation_error_message=_("This step has a variation already.")),
+            models.CheckConstraint(
+                condition=Q(duration_cv__gte=0) & Q(duration_cv__lte=2), name="stepvariation_cv_range",
+                violation_error_message=_("The variation of a step's length is between 0 and 2."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_code} {self.duration_cv}"
+
+    def clean(self) -> None:
+        # In the admin the settings may be new (unsaved) with their clinic chosen already.
+        cached = self._meta.get_field("uncertainty").is_cached(self)
+        clinic_id = self.uncertainty.clinic_id if self.uncertainty_id or cached else None
+        if self.step_code and clinic_id and not PathwayStep.objects.filter(
+                pathway__clinic_id=clinic_id, code=self.step_code).exists():
+            raise ValidationError({"step_code": _("No pathway of this clinic has a step %(code)s.") % {
+                "code": self.step_code}})

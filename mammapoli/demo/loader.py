@@ -4,24 +4,34 @@ Idempotent: loading it again updates what is there. Demo data only; the producti
 settings do not install this app.
 """
 
+import base64
 import datetime as dt
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mammapoli.clinics.models import Pathway, PathwayStep, Resource, ResourceKind, StaffMember, WeeklyAvailability
+from mammapoli.clinics.models import (
+    ApplicationManager,
+    Clinic,
+    Pathway,
+    PathwayStep,
+    Resource,
+    ResourceKind,
+    StaffMember,
+    WeeklyAvailability,
+)
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.morning_import import morning_import
 from mammapoli.records.models import Patient, Referral
 
 FIXTURES = settings.BASE_DIR / "fixtures"
-ADMIN_GROUP = "Clinic administration"
-ADMIN_APPS = ("clinics",)
 
 
 def demo_definition(path: Path = FIXTURES / "demo_clinic.json") -> dict:
@@ -34,7 +44,8 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     day = day or timezone.localdate()
     instance = json.loads((FIXTURES / definition["instance"]).read_text(encoding="utf-8"))
     instance["date"] = day.isoformat()
-    patients = {entry["id"]: _patient(entry) for entry in definition["patients"]}
+    clinic, _created = Clinic.objects.get_or_create(name=slugify(definition["clinic"]["name"]))
+    patients = {entry["id"]: _patient(clinic, entry) for entry in definition["patients"]}
     session = morning_import(data=instance, clinic_name=definition["clinic"]["name"], patients=patients)
     clinic = session.clinic
     clinic.title = definition["clinic"]["title"]
@@ -44,10 +55,31 @@ def load_demo(*, day: dt.date | None = None) -> ClinicSession:
     for entry in definition["patients"]:
         referral = _referral(clinic, patients[entry["id"]], entry["referral"], day)
         session.visits.filter(code=entry["id"]).update(referral=referral)
-    group = _admin_group()
     for entry in definition["users"]:
-        _user(clinic, entry, definition["password"], group)
+        _demo_authenticator(_user(clinic, entry, definition["password"]), definition["otp_secret"])
     return session
+
+
+DEMO_AUTHENTICATOR = "demo authenticator"
+
+
+def _demo_authenticator(user, secret_base32: str) -> TOTPDevice:
+    """Every demo user comes enrolled in the second factor with the one documented demo secret
+    (README): add it to an authenticator app, or ask `manage.py demo_otp_code` for the code."""
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, name=DEMO_AUTHENTICATOR, defaults={"key": demo_otp_key(secret_base32), "confirmed": True})
+    return device
+
+
+def demo_otp_key(secret_base32: str) -> str:
+    """The demo secret as django-otp keeps a key (hex)."""
+    return base64.b32decode(secret_base32).hex()
+
+
+def demo_otp_code(secret_base32: str) -> str:
+    """The code an authenticator app with the demo secret shows now."""
+    totp = TOTP(base64.b32decode(secret_base32))
+    return f"{totp.token():06d}"
 
 
 def _same_hours_every_working_day(clinic, day: dt.date) -> None:
@@ -75,9 +107,9 @@ def _names(clinic, names: dict) -> None:
                 model.objects.filter(pk=row.pk).update(name_nl=given["nl"], name_en=given["en"], **shorter)
 
 
-def _patient(entry: dict) -> Patient:
+def _patient(clinic: Clinic, entry: dict) -> Patient:
     patient, _ = Patient.objects.update_or_create(
-        hospital_number=entry["hospital_number"],
+        clinic=clinic, hospital_number=entry["hospital_number"],
         defaults={"given_name": entry["given_name"], "family_name": entry["family_name"],
                   "date_of_birth": dt.date.fromisoformat(entry["date_of_birth"]), "sex": entry["sex"],
                   "phone": entry.get("phone", "")},
@@ -95,22 +127,20 @@ def _referral(clinic, patient: Patient, entry: dict, day: dt.date) -> Referral:
     return referral
 
 
-def _admin_group() -> Group:
-    """The clinic's application manager may edit the master data in the admin."""
-    group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=ADMIN_APPS))
-    return group
-
-
-def _user(clinic, entry: dict, password: str, admin_group: Group):
+def _user(clinic, entry: dict, password: str):
+    """A demo user; the application manager manages the team and master data in the admin
+    and is in no team herself (she sees no patient)."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=entry["username"])
     user.first_name, user.last_name = entry["first_name"], entry["last_name"]
-    user.is_staff = entry.get("is_staff", False)
+    manages = entry.get("application_manager", False)
+    user.is_staff = manages
     user.set_password(password)
     user.save()
-    if user.is_staff:
-        user.groups.add(admin_group)
+    if manages:
+        ApplicationManager.objects.get_or_create(clinic=clinic, user=user)
+    else:
+        ApplicationManager.objects.filter(user=user).delete()
     if entry["role"] is None:
         StaffMember.objects.filter(user=user).delete()
         return user

@@ -12,6 +12,7 @@ from django.utils import timezone
 from mammapoli.clinics.models import Clinic, Pathway
 from mammapoli.planning.booking_search import MorningTry, earliest_fit, morning_for
 from mammapoli.planning.working_days import is_working_day, target_date
+from scheduler import Problem
 
 MAX_MORNINGS = 5
 MAX_SLOT_DAYS = 31
@@ -44,7 +45,7 @@ def mornings_that_fit(*, clinic: Clinic, pathway: Pathway, urgency: str, count: 
     return Availability(target=target_date(urgency, today), within=tuple(within), first_after=first_after)
 
 
-def clinic_mornings(clinic: Clinic, start: dt.date, end: dt.date) -> list[dict]:
+def clinic_mornings(clinic: Clinic, start: dt.date, end: dt.date) -> list[Problem]:
     """The working mornings from `start` through `end`, as the booking search sees them."""
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     return [morning_for(clinic, day) for day in days if is_working_day(day)]

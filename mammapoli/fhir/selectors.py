@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
+from mammapoli.clinics.access import NotInYourClinics
 from mammapoli.clinics.models import Clinic, Pathway, StaffMember
 from mammapoli.clinics.selectors import active_pathway, active_pathways
 from mammapoli.letters.models import GpLetter
@@ -19,15 +20,9 @@ from mammapoli.letters.selectors import latest_letter_id
 from mammapoli.planning.booking_search import HORIZON_WORKING_DAYS
 from mammapoli.planning.models import Visit, VisitStep
 from mammapoli.planning.working_days import add_working_days
-from mammapoli.records.access import (
-    PatientDataForbidden,
-    PatientDataNotFound,
-    patient_clinic_ids,
-    referral_for_user,
-    visible_visits,
-    visit_for_user,
-    visits_log_listed,
-)
+from mammapoli.planning.access import visible_visits, visit_for_user, visits_log_listed
+from mammapoli.records.access import patient_clinic_ids, referral_for_user
+from mammapoli.records.errors import PatientDataForbidden, PatientDataNotFound
 from mammapoli.records.models import ChangeKind, FormSection, Referral, SectionVersion
 
 from . import codes
@@ -144,9 +139,11 @@ def clinic_for_user(user: AbstractBaseUser | AnonymousUser, schedule_id: str | N
     else:
         membership = memberships.get(int(schedule_id)) if schedule_id.isdigit() else None
         if membership is None:
+            clinic_id = int(schedule_id) if schedule_id.isdigit() and len(schedule_id) < 19 else None
             access_event_record(user=user, action=Action.READ, what=what, outcome=Outcome.DENIED,
+                                clinic_id=Clinic.objects.filter(pk=clinic_id).values_list("pk", flat=True).first(),
                                 detail=f"schedule={schedule_id[:40]} not in the clinic team")
-            raise PatientDataNotFound(_("No such clinic among yours."))
+            raise NotInYourClinics(_("No such clinic among yours."))
     access_event_record(user=user, action=Action.READ, what=what, clinic_id=membership.clinic_id,
                         role=membership.role)
     return membership.clinic

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from mammapoli.audit.models import Action
+from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
+from mammapoli.clinics.access import clinic_membership_for_user
 from mammapoli.clinics.models import Clinic, StaffMember
 from mammapoli.planning.permissions import PLANNERS
-from mammapoli.records.access import PatientDataForbidden, clinic_membership_for_user
+from mammapoli.records.errors import PatientDataForbidden
 from mammapoli.records.models import Patient, Referral
 from mammapoli.records.patient_services import patient_get_or_create, referral_create
 
@@ -56,18 +57,20 @@ def _clinic_for(user: AbstractBaseUser, intake: ReferralIntake) -> Clinic:
     return clinics[0]
 
 
-def _patient(intake: ReferralIntake) -> tuple[Patient, bool]:
+def _patient(intake: ReferralIntake, clinic: Clinic) -> tuple[Patient, bool]:
+    """The clinic's own patient (another clinic's patients are never looked at)."""
     wanted = intake.patient
     if isinstance(wanted, PatientByNumber):
-        patient = Patient.objects.filter(hospital_number=wanted.hospital_number).first()
+        patient = Patient.objects.filter(clinic=clinic, hospital_number=wanted.hospital_number).first()
         if patient is None:
             raise invalid(wanted.path, "No patient with this hospital number: send her Patient with the "
                                        "ServiceRequest in a transaction Bundle.", code="not-found")
         return patient, False
     assert isinstance(wanted, PatientIntake)
-    existed = Patient.objects.filter(hospital_number=wanted.hospital_number).exists()
+    existed = Patient.objects.filter(clinic=clinic, hospital_number=wanted.hospital_number).exists()
     try:
-        patient = patient_get_or_create(hospital_number=wanted.hospital_number, given_name=wanted.given_name,
+        patient = patient_get_or_create(clinic=clinic, hospital_number=wanted.hospital_number,
+                                        given_name=wanted.given_name,
                                         family_name=wanted.family_name, date_of_birth=wanted.date_of_birth,
                                         sex=wanted.sex, phone=wanted.phone)
     except ValidationError as error:
@@ -90,6 +93,11 @@ def referral_received(*, user: AbstractBaseUser, intake: ReferralIntake) -> Rece
     try:
         with transaction.atomic():
             received = _receive(user=user, clinic=clinic, intake=intake)
+    except FhirError as refusal:  # refused whole (nothing written): the attempt is logged all the same
+        access_event_record(user=user, action=Action.WRITE, what="referral", outcome=Outcome.DENIED,
+                            clinic_id=clinic.pk, role=membership.role,
+                            detail="FHIR: " + ", ".join(sorted({issue.expression for issue in refusal.issues}))[:200])
+        raise
     except IntegrityError:
         # Sent twice at once: the other request won the identifier; answer with its referral.
         earlier = _earlier(intake)
@@ -121,7 +129,7 @@ def _receive(*, user: AbstractBaseUser, clinic: Clinic, intake: ReferralIntake) 
     earlier = _earlier(intake)
     if earlier is not None:
         return _as_repeat(earlier, clinic, intake)
-    patient, patient_created = _patient(intake)
+    patient, patient_created = _patient(intake, clinic)
     try:
         referral = referral_create(user=user, clinic=clinic, patient=patient, **intake.referral)
     except ValidationError as error:

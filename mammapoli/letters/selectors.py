@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
-from mammapoli.records.access import PatientDataNotFound, visit_for_user
+from mammapoli.planning.access import visit_for_user
+from mammapoli.records.errors import PatientDataNotFound
 
 from .models import GpLetter
 

@@ -3,5 +3,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("letters/<int:letter_id>.pdf", views.gp_letter_pdf, name="gp-letter"),
+    path("letters/<id:letter_id>.pdf", views.gp_letter_pdf, name="gp-letter"),
 ]

@@ -1,83 +1,72 @@
-"""The one adapter between the database and the engine's exchange format.
+"""The one adapter between the database and the engine.
 
-`mammapoli-morning/1` speaks clinic-local "HH:MM" on the session's date; the database
-speaks aware datetimes. Every conversion between the two lives here.
+`session_problem` builds the engine's `scheduler.Problem` straight from the rows: aware
+datetimes become the clinic's minutes since midnight here (through `clock`), pathways and
+resources become the engine's dataclasses. The services read the engine's answers (a
+`Result` turned into a stored plan, an `Insertion`) back into rows. JSON is for exchange
+files, stored snapshots and the API only: `session_to_morning` is the same Problem written
+as `mammapoli-morning/1` (export_morning, a plan job's snapshot), `session_to_plan` the
+published plan as `mammapoli-plan/1`.
 """
 
-import hashlib
-import json
+from collections import Counter
+from dataclasses import replace
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
+import scheduler
 from mammapoli.clinics.availability import available_on
-from mammapoli.clinics.models import Pathway, Resource
+from mammapoli.clinics.models import Pathway, PathwayStep, Resource
+from scheduler.bounds import plan_objective
 
-from .clock import clinic_zone, hhmm, minutes
+from .clock import clinic_zone, clock, minutes_on
 from .models import ACTIVE_VISIT_STATUSES, AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep
+from .uncertainty import clinic_uncertainty
 
-MORNING_FORMAT = "mammapoli-morning/1"
 PLAN_FORMAT = "mammapoli-plan/1"
-DEFAULT_NOTICE = 30  # minutes, as the format's default
 #: In the clinic: her arrival (`Visit.arrived_at`) goes to the engine as `arrived`.
 PRESENT_STATUSES = (VisitStatus.ARRIVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
 
 
-
-
-
-
-
-
-
-
-def _pathways_json(clinic_id: int) -> dict:
-    pathways = (
+def _pathway_rows(clinic_id: int) -> list[Pathway]:
+    return list(
         Pathway.objects.filter(clinic_id=clinic_id, active=True)
         .prefetch_related("steps__needs__kind", "steps__predecessors__after", "steps__same_as__kind",
                           "steps__same_as__other")
         .order_by("id")
     )
-    result = {}
-    for pathway in pathways:
-        steps = []
-        for step in pathway.steps.all():
-            entry = {"id": step.code, "duration": step.duration,
-                     "needs": [need.kind.code for need in step.needs.all()]}
-            after = []
-            for link in step.predecessors.all():
-                lag = {"step": link.after.code}
-                if link.min_lag:
-                    lag["min"] = link.min_lag
-                if link.max_lag is not None:
-                    lag["max"] = link.max_lag
-                after.append(lag)
-            if after:
-                entry["after"] = after
-            same_as = {rule.kind.code: rule.other.code for rule in step.same_as.all()}
-            if same_as:
-                entry["same_as"] = same_as
-            steps.append(entry)
-        result[pathway.code] = {"steps": steps}
-    return result
 
 
-def _allocation_codes(visit_step: VisitStep, phase: str) -> list[str]:
-    return [a.resource.code for a in visit_step.allocations.all() if a.phase == phase]
+def _step(step: PathwayStep, *, without_same_as: str | None = None) -> scheduler.Step:
+    """A pathway step as the engine's `Step`; `without_same_as`: that kind's link dropped."""
+    return scheduler.Step(
+        id=step.code, duration=step.duration, needs=tuple(need.kind.code for need in step.needs.all()),
+        after=tuple(scheduler.Lag(link.after.code, link.min_lag, link.max_lag) for link in step.predecessors.all()),
+        same_as=tuple((rule.kind.code, rule.other.code) for rule in step.same_as.all()
+                      if rule.kind.code != without_same_as))
 
 
-def _extraminutes(visit_step: VisitStep, session: ClinicSession) -> int:
+def _pathway(pathway: Pathway) -> scheduler.Pathway:
+    return scheduler.Pathway(pathway.code, tuple(_step(step) for step in pathway.steps.all()))
+
+
+def _extra_minutes(visit_step: VisitStep, session: ClinicSession) -> int:
     """The step's extra minutes; a step under way past its planned length lasts at least until
     "now" (else the engine would free its resources while she is still in the room)."""
     extra = visit_step.extra_minutes
     if visit_step.actual_start is None or visit_step.actual_end is not None or session.state_at is None:
         return extra
-    running = minutes(hhmm(session.state_at)) - minutes(hhmm(visit_step.actual_start))
+    running = minutes_on(session.state_at, session.date) - minutes_on(visit_step.actual_start, session.date)
     return max(extra, running - visit_step.step.duration)
 
 
+def _allocation_codes(visit_step: VisitStep, phase: str) -> tuple[str, ...]:
+    return tuple(a.resource.code for a in visit_step.allocations.all() if a.phase == phase)
+
+
 def planned_visits(session: ClinicSession):
-    """The visits that take part in the morning's plan, with everything the export reads."""
+    """The visits that take part in the morning's plan, with everything the adapter reads."""
     if session.pk is None:
         return Visit.objects.none()  # a morning not created yet (the booking search looks ahead)
     return (
@@ -89,194 +78,143 @@ def planned_visits(session: ClinicSession):
     )
 
 
-def session_to_morning(session: ClinicSession) -> dict:
-    """The session as a `mammapoli-morning/1` instance (defaults left out)."""
+class _Handover:
+    """Her result handed over to another surgeon (`Visit.result_surgeon`): her own copy of the
+    pathway in which no step has to be done by the surgeon who examined her (`same_as` on that
+    kind dropped), the steps not started yet assigned to the new surgeon, and her published
+    steps that he now does naming him in the reference (so the re-plan keeps the result with
+    him wherever the morning allows)."""
+
+    def __init__(self, visit: Visit, template: Pathway | None):
+        self.surgeon = visit.result_surgeon
+        self.steps: dict[str, PathwayStep] = {s.code: s for s in template.steps.all()} if template else {}
+        kind = self.surgeon.kind if self.surgeon is not None else None
+        self.linked = {code for code, step in self.steps.items()
+                       if kind is not None and any(rule.kind_id == kind.pk for rule in step.same_as.all())}
+        self.pathway = None
+        if self.linked:
+            self.pathway = scheduler.Pathway(f"{template.code}~{visit.code}", tuple(
+                _step(step, without_same_as=kind.code) for step in template.steps.all()))
+
+    def assigned(self, visit_step: VisitStep) -> tuple[tuple[str, str], ...]:
+        if visit_step.actual_start is not None or visit_step.step.code not in self.linked:
+            return ()
+        return ((visit_step.step.code, self.surgeon.code),)
+
+    def planned(self, visit_step: VisitStep, codes: tuple[str, ...]) -> tuple[str, ...]:
+        if visit_step.actual_start is not None or visit_step.step.code not in self.linked:
+            return codes
+        kinds = [need.kind.code for need in self.steps[visit_step.step.code].needs.all()]
+        return tuple(self.surgeon.code if kind == self.surgeon.kind.code else code for code, kind in zip(codes, kinds))
+
+
+def session_problem(session: ClinicSession) -> scheduler.Problem:
+    """The morning as the engine's `Problem`: the session's window, "now" and notice, the
+    clinic's active resources with their hours that day, its active pathways, the visits
+    that take part (arrivals, extra minutes, what happened as `fixed`, the published plan as
+    `reference`). Raises `scheduler.ProblemError` when the rows break the engine's rules."""
+    day = session.date
     window = (session.start, session.end)
     resources = (
         Resource.objects.filter(clinic_id=session.clinic_id, active=True)
         .select_related("kind").prefetch_related("weekly_availability", "availability_exceptions")
         .order_by("id")
     )
-    morning: dict = {
-        "format": MORNING_FORMAT,
-        "name": session.clinic.name,
-        "date": session.date.isoformat(),
-        "window": {"start": hhmm(session.start), "end": hhmm(session.end)},
-    }
-    if session.state_at is not None:
-        morning["now"] = hhmm(session.state_at)
-    if session.clinic.notice_minutes != DEFAULT_NOTICE:
-        morning["notice"] = session.clinic.notice_minutes
-    morning["resources"] = [
-        {"id": r.code, "kind": r.kind.code,
-         "available": [[hhmm(s), hhmm(e)] for s, e in available_on(r, session.date, window)]}
-        for r in resources
-    ]
-    morning["pathways"] = pathways = _pathways_json(session.clinic_id)
+    templates = {p.code: p for p in _pathway_rows(session.clinic_id)}
+    pathways = [_pathway(p) for p in templates.values()]
+    now = minutes_on(session.state_at, day) if session.state_at is not None else None
     patients, fixed, reference = [], [], []
     for visit in planned_visits(session):
-        entry: dict = {"id": visit.code, "pathway": visit.pathway.code}
-        handed_over = _handover_pathway(pathways, visit)
-        if handed_over is not None:
-            entry["pathway"] = handed_over
+        handover = _Handover(visit, templates.get(visit.pathway.code))
+        if handover.pathway is not None:
+            pathways.append(handover.pathway)
+        arrived = None
         if visit.arrived_at is not None and visit.status in PRESENT_STATUSES \
-                and timezone.localtime(visit.arrived_at, clinic_zone()).date() == session.date:
-            arrived = hhmm(visit.arrived_at)
-            entry["arrived"] = min(arrived, morning.get("now", arrived))
-        if visit.earliest is not None:
-            entry["earliest"] = hhmm(visit.earliest)
-        if visit.latest is not None:
-            entry["latest"] = hhmm(visit.latest)
-        if visit.priority != 1:
-            entry["priority"] = visit.priority
-        extra = {vs.step.code: minutes for vs in visit.steps.all() if (minutes := _extraminutes(vs, session))}
-        if extra:
-            entry["extra"] = extra
-        patients.append(entry)
-        for vs in visit.steps.all():
+                and timezone.localtime(visit.arrived_at, clinic_zone()).date() == day:
+            arrived = minutes_on(visit.arrived_at, day)
+            arrived = arrived if now is None else min(arrived, now)
+        steps = list(visit.steps.all())
+        patients.append(scheduler.Patient(
+            id=visit.code, pathway=handover.pathway.id if handover.pathway else visit.pathway.code,
+            earliest=minutes_on(visit.earliest, day) if visit.earliest is not None else None,
+            latest=minutes_on(visit.latest, day) if visit.latest is not None else None,
+            priority=visit.priority, arrived=arrived,
+            extra=tuple((vs.step.code, extra) for vs in steps if (extra := _extra_minutes(vs, session))),
+            assigned=tuple(pair for vs in steps for pair in handover.assigned(vs))))
+        for vs in steps:
             if vs.actual_start is not None:
-                done = {"patient": visit.code, "step": vs.step.code, "start": hhmm(vs.actual_start),
-                        "resources": _allocation_codes(vs, AllocationPhase.ACTUAL)}
-                if vs.actual_end is not None:
-                    done["end"] = hhmm(vs.actual_end)
-                fixed.append(done)
+                fixed.append(scheduler.FixedStep(
+                    visit.code, vs.step.code, minutes_on(vs.actual_start, day),
+                    _allocation_codes(vs, AllocationPhase.ACTUAL),
+                    minutes_on(vs.actual_end, day) if vs.actual_end is not None else None))
             if vs.planned_start is not None:
-                reference.append({"patient": visit.code, "step": vs.step.code, "start": hhmm(vs.planned_start),
-                                  "end": hhmm(vs.planned_end),
-                                  "resources": _handed_over(visit, vs, _allocation_codes(vs, AllocationPhase.PLANNED),
-                                                            pathways[entry["pathway"]])})
-    morning["patients"] = patients
-    if fixed:
-        morning["fixed"] = fixed
-    if reference:
-        morning["reference"] = reference
-    return morning
+                reference.append(scheduler.Assignment(
+                    visit.code, vs.step.code, minutes_on(vs.planned_start, day),
+                    handover.planned(vs, _allocation_codes(vs, AllocationPhase.PLANNED)),
+                    minutes_on(vs.planned_end, day)))
+    return scheduler.Problem(
+        window=(minutes_on(session.start, day), minutes_on(session.end, day)),
+        resources=tuple(scheduler.Resource(r.code, r.kind.code, tuple(
+            (minutes_on(s, day), minutes_on(e, day)) for s, e in available_on(r, day, window))) for r in resources),
+        pathways=tuple(pathways), patients=tuple(patients), fixed=tuple(fixed), reference=tuple(reference),
+        now=now, name=session.clinic.name, date=day.isoformat(), notice=session.clinic.notice_minutes,
+        uncertainty=clinic_uncertainty(session.clinic_id, (st.id for p in pathways for st in p.steps)))
 
 
-def _handover_pathway(pathways: dict, visit: Visit) -> str | None:
-    """Her result handed over to another surgeon: her own copy of the pathway in which no
-    step has to be done by the surgeon who examined her (`same_as` on that kind dropped).
-    None when nothing is handed over, or the pathway links no step to that kind."""
-    surgeon = visit.result_surgeon
-    if surgeon is None:
-        return None
-    kind = surgeon.kind.code
-    template = pathways[visit.pathway.code]
-    if not any(kind in step.get("same_as", {}) for step in template["steps"]):
-        return None
-    steps = []
-    for step in template["steps"]:
-        step = dict(step)
-        same_as = {k: v for k, v in step.get("same_as", {}).items() if k != kind}
-        step.pop("same_as", None)
-        if same_as:
-            step["same_as"] = same_as
-        steps.append(step)
-    code = f"{visit.pathway.code}~{visit.code}"
-    pathways[code] = {"steps": steps}
-    return code
+def session_to_morning(session: ClinicSession) -> dict:
+    """The session as a `mammapoli-morning/1` instance (defaults left out): export_morning."""
+    return scheduler.problem_to_json(session_problem(session))
 
 
-def _handed_over(visit: Visit, visit_step: VisitStep, codes: list[str], template: dict) -> list[str]:
-    """A published step that her handed-over surgeon now does names him in the reference, so
-    the re-plan keeps the result with him wherever the morning allows."""
-    surgeon = visit.result_surgeon
-    if surgeon is None or visit_step.actual_start is not None:
-        return codes
-    original = next(s for s in _pathways_steps(visit) if s.code == visit_step.step.code)
-    if not any(rule.kind_id == surgeon.kind_id for rule in original.same_as.all()):
-        return codes
-    kinds = [need.kind.code for need in original.needs.all()]
-    return [surgeon.code if kind == surgeon.kind.code else code for code, kind in zip(codes, kinds)]
+def problem_snapshot(problem: scheduler.Problem) -> tuple[dict, dict[str, list[list[str]]]]:
+    """A Problem to keep in a row (a plan job's): the exchange format, and the named resources
+    of its patients, which the format does not carry ({patient: [[step, resource], ...]})."""
+    assigned = {p.id: [list(pair) for pair in p.assigned] for p in problem.patients if p.assigned}
+    return scheduler.problem_to_json(problem), assigned
 
 
-def _pathways_steps(visit: Visit):
-    return visit.pathway.steps.prefetch_related("same_as", "needs__kind")
+def problem_from_snapshot(morning: dict, assigned: dict[str, list[list[str]]]) -> scheduler.Problem:
+    """The Problem `problem_snapshot` kept. Raises `scheduler.ProblemError`."""
+    problem = scheduler.problem_from_json(morning)
+    if not assigned:
+        return problem
+    return replace(problem, patients=tuple(
+        replace(p, assigned=tuple(tuple(pair) for pair in assigned[p.id])) if p.id in assigned else p
+        for p in problem.patients))
 
 
-def session_assignments(session: ClinicSession) -> dict[str, list[list[str]]]:
-    """Steps the engine must give to a named resource, by visit code: her result handed over
-    to another surgeon (`Visit.result_surgeon`), for the steps not started yet."""
-    out: dict[str, list[list[str]]] = {}
-    for visit in planned_visits(session).filter(result_surgeon__isnull=False):
-        surgeon = visit.result_surgeon
-        for vs in visit.steps.all():
-            if vs.actual_start is None and any(rule.kind_id == surgeon.kind_id for rule in vs.step.same_as.all()):
-                out.setdefault(visit.code, []).append([vs.step.code, surgeon.code])
-    return out
-
-
-def morning_fingerprint(morning: dict) -> str:
-    """A digest of everything the engine would see: equal digests, equal mornings."""
-    return hashlib.sha256(json.dumps(morning, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-
-
-
-def critical_path(morning: dict, patient_id: str) -> int:
-    """A patient's shortest possible stay: the longest path through their steps (lengths plus
-    `min` lags), a fixed step counting with the time it really took (or is taking)."""
-    patient = next(p for p in morning["patients"] if p["id"] == patient_id)
-    steps = {s["id"]: s for s in morning["pathways"][patient["pathway"]]["steps"]}
-    fixed = {f["step"]: f for f in morning.get("fixed", []) if f["patient"] == patient_id}
-    finish: dict[str, int] = {}
-
-    def finish_of(step_id: str) -> int:
-        if step_id not in finish:
-            step = steps[step_id]
-            begin = max((finish_of(lag["step"]) + lag.get("min", 0) for lag in step.get("after", [])), default=0)
-            length = step["duration"] + patient.get("extra", {}).get(step_id, 0)
-            if step_id in fixed and "end" in fixed[step_id]:
-                length = minutes(fixed[step_id]["end"]) - minutes(fixed[step_id]["start"])
-            finish[step_id] = begin + length
-        return finish[step_id]
-
-    return max(finish_of(step_id) for step_id in steps)
-
-
-def plan_objective(morning: dict, assignments: list[dict]) -> dict:
-    """The objective fields of a plan with these assignments (the bound: the critical paths)."""
-    by_patient: dict[str, list[dict]] = {}
-    for entry in assignments:
-        by_patient.setdefault(entry["patient"], []).append(entry)
-    priority = {p["id"]: p.get("priority", 1) for p in morning["patients"]}
-    return {
-        "scheduled": len(by_patient),
-        "priority_scheduled": sum(priority[pid] for pid in by_patient),
-        "total_stay": sum(max(minutes(a["end"]) for a in entries) - min(minutes(a["start"]) for a in entries)
-                          for entries in by_patient.values()),
-        "lower_bound_total_stay": sum(critical_path(morning, pid) for pid in by_patient),
-    }
+def _assignment_json(a: scheduler.Assignment) -> dict:
+    return {"patient": a.patient, "step": a.step, "start": clock(a.start), "end": clock(a.end),
+            "resources": list(a.resources)}
 
 
 def session_to_plan(session: ClinicSession, *, published: dict | None = None) -> dict:
     """The morning's published plan (the visit steps' planned times and resources) as a
     `mammapoli-plan/1` dict. `published` is the last plan published as a whole: when the
     database still holds exactly its assignments, its status and bound are kept; otherwise
-    (a booking was added since) the plan is FEASIBLE with the critical-path bound."""
-    morning = session_to_morning(session)
-    step_count = {p["id"]: len(morning["pathways"][p["pathway"]]["steps"]) for p in morning["patients"]}
-    reference = morning.get("reference", [])
-    planned_steps: dict[str, int] = {}
-    for entry in reference:
-        planned_steps[entry["patient"]] = planned_steps.get(entry["patient"], 0) + 1
+    (a booking was added since) the plan is FEASIBLE with the engine's critical-path bound."""
+    problem = session_problem(session)
+    planned_steps = Counter(a.patient for a in problem.reference)
     # A patient is on the plan with all their steps or not at all (a switched pathway's new
     # steps wait for the re-plan).
-    planned = {pid for pid, count in planned_steps.items() if count == step_count[pid]}
-    assignments = [{key: entry[key] for key in ("patient", "step", "start", "end", "resources")}
-                   for entry in reference if entry["patient"] in planned]
+    planned = {p.id for p in problem.patients if planned_steps[p.id] == len(problem.pathway(p.pathway).steps)}
+    kept = [a for a in problem.reference if a.patient in planned]
+    assignments = [_assignment_json(a) for a in kept]
     reasons = {u["patient"]: u["reason"] for u in (published or {}).get("unscheduled", [])}
-    unscheduled = [{"patient": p["id"], "reason": reasons.get(p["id"], "not planned yet")}
-                   for p in morning["patients"] if p["id"] not in planned]
+    unscheduled = [{"patient": p.id, "reason": reasons.get(p.id, "not planned yet")}
+                   for p in problem.patients if p.id not in planned]
     key = sorted((a["patient"], a["step"], a["start"], a["end"], tuple(a["resources"])) for a in assignments)
     same = published is not None and key == sorted(
         (a["patient"], a["step"], a["start"], a["end"], tuple(a["resources"])) for a in published["assignments"])
-    objective = plan_objective(morning, assignments)
+    found = plan_objective(problem, kept)
+    objective = {"scheduled": found.scheduled, "priority_scheduled": found.priority_scheduled,
+                 "total_stay": found.total_stay, "lower_bound_total_stay": found.lower_bound_total_stay}
     if same and published["objective"]["lower_bound_total_stay"] <= objective["total_stay"]:
         objective["lower_bound_total_stay"] = max(objective["lower_bound_total_stay"],
                                                   published["objective"]["lower_bound_total_stay"])
     return {
         "format": PLAN_FORMAT,
-        "instance": morning["name"],
+        "instance": problem.name,
         "status": published["status"] if same else "FEASIBLE",
         "objective": objective,
         "assignments": assignments,

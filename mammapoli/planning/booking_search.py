@@ -1,16 +1,16 @@
 """Where a new patient fits: the earliest morning that takes her without moving anyone.
 
-Read-only. Each candidate morning is exported as the engine would see it (a morning not
-created yet comes from the clinic's weekly availability) and the new patient is placed
-around the published plan (the engine's own `scheduler.insert`, through
+Read-only. Each candidate morning is the engine's `Problem` (`adapter.session_problem`; a
+morning not created yet comes from the clinic's weekly availability) and the new patient is
+placed around the published plan (the engine's own `scheduler.insert`, through
 `engine.place_patient`). Booked visits that have no plan yet
 must not be pushed out either: they are placed first, in booking order, and only if they
 all fit does the new patient's placement count (a plan exists in which everyone is seen).
 """
 
-import copy
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from mammapoli.clinics.models import Clinic, Pathway
 from mammapoli.clinics.names import ClinicNames, clinic_names
 from mammapoli.records.models import Patient, Referral
+from scheduler import Assignment, Problem
+from scheduler import Patient as EnginePatient
 
-from .adapter import session_to_morning
+from .adapter import session_problem
 from .engine import Blocked, Insertion, place_patient
 from .clock import clock
 from .models import ClinicSession, Visit
@@ -95,13 +97,13 @@ class FitSearch:
         return tuple(t for t in self.tried if not t.fits)
 
 
-def morning_for(clinic: Clinic, day: dt.date) -> dict:
+def morning_for(clinic: Clinic, day: dt.date) -> Problem:
     """The morning of `day` as the engine would see it, created from the weekly hours if need be."""
     session = ClinicSession.objects.select_related("clinic").filter(clinic=clinic, date=day).first()
     if session is None:
         session = ClinicSession(clinic=clinic, date=day, start=_time(clinic.default_start),
                                 end=_time(clinic.default_end))
-    return session_to_morning(session)
+    return session_problem(session)
 
 
 def _time(value: dt.time | str) -> dt.time:
@@ -109,32 +111,28 @@ def _time(value: dt.time | str) -> dt.time:
     return value if isinstance(value, dt.time) else dt.time.fromisoformat(value)
 
 
-def fit_into(morning: dict, patient: dict, *, arrival: int | None = None) -> Insertion | Blocked | UnplannedBlock:
-    """`patient` placed into `morning` without moving anyone (see the module docstring)."""
-    morning = copy.deepcopy(morning)
-    morning.setdefault("reference", [])
-    planned = {}
-    for entry in morning["reference"]:
-        planned[entry["patient"]] = planned.get(entry["patient"], 0) + 1
-    unplanned = [p for p in morning["patients"]
-                 if planned.get(p["id"], 0) < len(morning["pathways"][p["pathway"]]["steps"])]
+def fit_into(problem: Problem, patient: EnginePatient, *,
+             arrival: int | None = None) -> Insertion | Blocked | UnplannedBlock:
+    """`patient` placed into the morning without moving anyone (see the module docstring)."""
+    planned = Counter(a.patient for a in problem.reference)
+    unplanned = [p for p in problem.patients if planned[p.id] < len(problem.pathway(p.pathway).steps)]
+    reference = list(problem.reference)
     for other in unplanned:
-        placed = place_patient(morning, other)
+        placed = place_patient(replace(problem, reference=tuple(reference)), other)
         if not isinstance(placed, Insertion):
             return UnplannedBlock(len(unplanned))
-        morning["reference"] += [{"patient": other["id"], "step": s.step, "start": clock(s.start),
-                                  "end": clock(s.end), "resources": list(s.resources)} for s in placed.steps]
-    morning["patients"].append(patient)
-    return place_patient(morning, patient, arrival=arrival)
+        reference += [Assignment(other.id, s.step, s.start, s.resources, s.end) for s in placed.steps]
+    return place_patient(replace(problem, reference=tuple(reference)), patient, arrival=arrival)
 
 
-def new_patient_entry(pathway: Pathway) -> dict:
-    return {"id": NEW_PATIENT, "pathway": pathway.code}
+def new_patient(pathway: Pathway) -> EnginePatient:
+    """The patient to book, as the engine sees her: her pathway, nothing else known yet."""
+    return EnginePatient(NEW_PATIENT, pathway.code)
 
 
 def try_morning(clinic: Clinic, pathway: Pathway, day: dt.date, *, arrival: int | None = None,
                 names: ClinicNames | None = None) -> MorningTry:
-    result = fit_into(morning_for(clinic, day), new_patient_entry(pathway), arrival=arrival)
+    result = fit_into(morning_for(clinic, day), new_patient(pathway), arrival=arrival)
     if isinstance(result, Insertion):
         return MorningTry(day, placement=result)
     return MorningTry(day, blocked=result, names=names, pathway=pathway.code)

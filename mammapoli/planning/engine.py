@@ -1,8 +1,9 @@
 """The one module that calls the scheduling engine's Python API.
 
-Everything else on the Django side speaks the exchange format (`mammapoli-morning/1` in,
-`mammapoli-plan/1` out) and this module's `PlanProgress` and `EnginePlan` (the plan, and the
-reasons as codes for a translation), so an engine change touches only this file.
+It takes the engine's `Problem` (made by `adapter.session_problem`) and answers with this
+module's `PlanProgress` and `EnginePlan` (the `mammapoli-plan/1` plan to store, and the
+reasons as codes for a translation), or the engine's `Insertion` / `Blocked`, so an engine
+change touches only this file and the adapter.
 """
 
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from django.conf import settings
 
 import scheduler
+from scheduler.bounds import earliest_end
 from scheduler.insert import Blocked, Insertion
 
 
@@ -39,20 +41,17 @@ class EnginePlan:
 
 
 def solve_morning(
-    morning: dict,
+    problem: scheduler.Problem,
     *,
     time_limit: float,
     seed: int = 0,
     on_progress: Callable[[PlanProgress], bool] | None = None,
     workers: int | None = None,
-    assigned: dict[str, list[list[str]]] | None = None,
 ) -> EnginePlan:
-    """Plan `morning`: the `mammapoli-plan/1` dict (INVALID/INFEASIBLE plans too) and the reasons.
+    """Plan the morning: the `mammapoli-plan/1` dict (INFEASIBLE plans too) and the reasons.
 
     `on_progress` is called on every improving plan; returning False stops the engine,
-    which then returns the best plan found so far. `assigned`: steps that must be done by a
-    named resource, by patient id ([[step, resource], ...]), which the exchange format does
-    not carry (a result handed over to another surgeon).
+    which then returns the best plan found so far.
     """
 
     def report(progress: scheduler.Progress) -> bool:
@@ -60,30 +59,21 @@ def solve_morning(
                                         progress.total_stay, progress.bound))
         return keep is not False
 
-    problem = _with_assignments(morning, assigned) if assigned else morning
     result = scheduler.solve(problem, time_limit=time_limit, workers=workers or settings.SCHEDULER_WORKERS,
                              seed=seed, on_progress=report if on_progress else None)
     reasons = {u.patient: {"code": u.code, "params": u.params} for u in result.unscheduled if u.code}
     return EnginePlan(plan=scheduler.plan_to_json(result), reasons=reasons)
 
 
-def _with_assignments(morning: dict, assigned: dict[str, list[list[str]]]):
-    """The morning as the engine's `Problem`, its patients' named resources added (a morning
-    that breaks the format is left to `solve`, which says where)."""
-    try:
-        problem = scheduler.problem_from_json(morning)
-        patients = tuple(replace(p, assigned=tuple(tuple(pair) for pair in assigned.get(p.id, ())))
-                         if p.id in assigned else p for p in problem.patients)
-        return replace(problem, patients=patients)
-    except scheduler.ProblemError:
-        return morning
+def place_patient(problem: scheduler.Problem, patient: scheduler.Patient, *,
+                  arrival: int | None = None) -> Insertion | Blocked:
+    """`patient` placed into the morning without moving anyone (if `problem` lists her
+    already, that entry is left out) — the engine's own exact placement (`scheduler.insert`);
+    with `arrival`, her first step exactly then. Or why she does not fit."""
+    others = tuple(p for p in problem.patients if p.id != patient.id)
+    return scheduler.insert(replace(problem, patients=others), patient, arrival=arrival)
 
 
-def place_patient(morning: dict, patient: dict, *, arrival: int | None = None) -> Insertion | Blocked:
-    """`patient` (an entry of the format's `patients`; if `morning` lists her already, that
-    entry is hers) placed into the morning without moving anyone — the engine's own exact
-    placement (`scheduler.insert`); with `arrival`, her first step exactly then. Or why she
-    does not fit."""
-    others = [p for p in morning["patients"] if p["id"] != patient["id"]]
-    full = scheduler.problem_from_json({**morning, "patients": [*others, patient]})
-    return scheduler.insert(replace(full, patients=full.patients[:-1]), full.patients[-1], arrival=arrival)
+def pathway_earliest_end(problem: scheduler.Problem, patient_id: str) -> int:
+    """When her pathway can end at the earliest, by the engine's own temporal rules (minutes)."""
+    return earliest_end(problem, patient_id)

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from mammapoli.core.bounds import REASON_MAX_LENGTH, validate_booking_day, validate_date_of_birth, validate_received_on
 from mammapoli.records.models import Complaint, Sex, Suspicion, Urgency
 
 
@@ -14,7 +15,8 @@ class PatientFields(forms.Form):
     hospital_number = forms.RegexField(label=_("hospital number"), regex=r"^[A-Za-z0-9-]+$", max_length=32)
     given_name = forms.CharField(label=_("given name"), max_length=100)
     family_name = forms.CharField(label=_("family name"), max_length=100)
-    date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(label=_("date of birth"), widget=forms.DateInput(attrs={"type": "date"}),
+                                    validators=[validate_date_of_birth])
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, initial=Sex.FEMALE)
     phone = PhoneNumberField(label=_("phone"), required=False, region="NL",
                              help_text=_("To reach her when her time changes, e.g. 06 12345678."))
@@ -29,11 +31,12 @@ class ReferralForm(PatientFields):
     clinic = forms.ChoiceField(label=_("clinic"))
     referring_gp = forms.CharField(label=_("referring GP"), max_length=200)
     complaint = forms.ChoiceField(label=_("complaint"), choices=Complaint.choices)
-    reason = forms.CharField(label=_("reason for referral"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("reason for referral"), required=False, max_length=REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}))
     urgency = forms.ChoiceField(label=_("urgency"), choices=Urgency.choices, initial=Urgency.REGULAR)
     suspicion = forms.ChoiceField(label=_("clinical suspicion"), choices=Suspicion.choices, initial=Suspicion.LOW)
     biopsy_requested = forms.BooleanField(label=_("biopsy requested"), required=False)
-    received_on = forms.DateField(label=_("received on"), required=False,
+    received_on = forms.DateField(label=_("received on"), required=False, validators=[validate_received_on],
                                   widget=forms.DateInput(attrs={"type": "date"}))
 
     field_order = ["clinic"]
@@ -49,7 +52,7 @@ class ReferralForm(PatientFields):
 
 class BookForm(forms.Form):
     pathway = forms.SlugField()
-    date = forms.DateField()
+    date = forms.DateField(validators=[validate_booking_day])
     arrival = forms.TimeField(input_formats=["%H:%M"])
 
 

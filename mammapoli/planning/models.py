@@ -36,6 +36,10 @@ class ClinicSession(models.Model):
         _("state at"), null=True, blank=True,
         help_text=_("Clock time up to which what happened is recorded (re-planning 'now')."),
     )
+    version = models.PositiveIntegerField(
+        _("version"), default=0, editable=False,
+        help_text=_("Goes up with every change to what the engine sees of this morning."),
+    )
 
     class Meta:
         verbose_name = _("clinic session")
@@ -241,7 +245,9 @@ class PlanJob(models.Model):
         _("assigned resources"), default=dict, blank=True,
         help_text=_("Steps that must be done by a named resource (a result handed over): "
                     "{visit code: [[step code, resource code], ...]}; not part of the exchange format."))
-    bookings_fingerprint = models.CharField(_("bookings fingerprint"), max_length=64)
+    session_version = models.PositiveIntegerField(
+        _("morning version"), default=0,
+        help_text=_("The morning's version the snapshot was taken at: its plan is stale once the morning moved on."))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -28,10 +28,13 @@ from mammapoli.clinics.models import (
     WeeklyAvailability,
 )
 from mammapoli.records.models import Patient
+from mammapoli.records.services import visit_form_ensure
 
 from .clock import aware, parse_hhmm
 from .models import AllocationPhase, ClinicSession, Visit, VisitStatus, VisitStep, VisitStepResource
 from .morning_validation import validate_morning
+from .services.versions import clinic_mornings_changed
+from .uncertainty import uncertainty_import
 
 ROOM_WORDS = ("room", "kamer")
 #: The reason of the exceptions an import writes to give a resource the file's hours that day
@@ -79,8 +82,12 @@ def morning_import(
     kinds = _import_kinds(clinic, data)
     resources = _import_resources(clinic, kinds, data["resources"], day, window)
     steps = _import_pathways(clinic, kinds, data["pathways"])
+    if "uncertainty" in data:
+        uncertainty_import(clinic=clinic, block=data["uncertainty"])
     visits = _import_visits(session, steps, data, patients or {})
     _import_allocations(session, visits, resources, data)
+    clinic_mornings_changed(clinic_id=clinic.pk)  # its pathways and resources are the file's now
+    session.refresh_from_db(fields=["version"])
     return session
 
 
@@ -173,7 +180,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
         patient = known_patients.get(entry["id"])
         if patient is None:
             patient, _ = Patient.objects.get_or_create(
-                hospital_number=_anonymous_hospital_number(clinic, entry["id"]),
+                clinic=clinic, hospital_number=_anonymous_hospital_number(clinic, entry["id"]),
                 defaults={"given_name": "", "family_name": entry["id"]},
             )
         visit = Visit.objects.filter(session=session, code=entry["id"]).first()
@@ -185,6 +192,7 @@ def _import_visits(session, steps, data, known_patients: Mapping[str, Patient]) 
         }
         if visit is None:
             visit = Visit.objects.create(session=session, code=entry["id"], pathway=pathway, **fields)
+            visit_form_ensure(visit=visit)
         else:
             if visit.pathway_id != pathway.id:
                 visit.steps.all().delete()

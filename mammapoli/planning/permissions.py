@@ -9,12 +9,12 @@ step they are doing. Everyone else in the team reads.
 from django.db.models import QuerySet
 
 from mammapoli.clinics.models import Resource, Role, StaffMember
+from mammapoli.clinics.roles import CLINICAL_ROLES
 
 from .models import AllocationPhase, Visit, VisitStep, VisitStepResource
 
 PLANNERS = frozenset({Role.PLANNER})
-STEP_ROLES = frozenset({Role.SURGEON, Role.RADIOLOGIST, Role.PATHOLOGIST, Role.RADIOGRAPHER, Role.NURSE})
-EVENT_ROLES = PLANNERS | STEP_ROLES
+EVENT_ROLES = PLANNERS | CLINICAL_ROLES
 
 
 def own_resources(membership: StaffMember) -> QuerySet[Resource]:
@@ -30,7 +30,7 @@ def may_record_step(membership: StaffMember, visit_step: VisitStep, resources: l
     """A planner, or a team member whose resource the step holds (planned, actual or named now)."""
     if membership.role in PLANNERS:
         return True
-    if membership.role not in STEP_ROLES:
+    if membership.role not in CLINICAL_ROLES:
         return False
     held = {a.resource_id for a in visit_step.allocations.all()} | {r.pk for r in resources or ()}
     return bool(_own_resources(membership) & held)
@@ -40,7 +40,7 @@ def may_switch_pathway(membership: StaffMember, visit: Visit) -> bool:
     """A planner, or whoever is doing (or did) a step of this visit: the biopsy is decided there."""
     if membership.role in PLANNERS:
         return True
-    if membership.role not in STEP_ROLES:
+    if membership.role not in CLINICAL_ROLES:
         return False
     done_by = set(VisitStepResource.objects.filter(visit_step__visit=visit, phase=AllocationPhase.ACTUAL)
                   .values_list("resource_id", flat=True))

@@ -15,7 +15,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 
-from .adapter import morning_fingerprint, session_to_morning
 from .clock import minutes
 from .models import Plan, PlanStatus, Visit, VisitStatus
 from .reasons import plan_reasons
@@ -117,7 +116,7 @@ def proposal_is_stale(plan: Plan) -> bool:
         return True
     if plan.status != PlanStatus.PROPOSED:
         return False
-    return morning_fingerprint(session_to_morning(plan.session)) != plan.job.bookings_fingerprint
+    return plan.session.version != plan.job.session_version
 
 
 def proposal_diff(*, plan: Plan, user: AbstractBaseUser | None = None) -> ProposalDiff:

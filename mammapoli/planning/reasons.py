@@ -45,6 +45,16 @@ TEMPLATES = {
     "every_busy_or_away_after": _("every %(kind)s (%(resources)s) is busy or not available after %(at)s"),
     "ends_too_late": _("%(step)s would end at %(end)s at the earliest, after the end of the morning"),
     "ends_after_latest": _("%(step)s would end at %(end)s at the earliest, after her latest time %(latest)s"),
+    # Left out by the uncertainty-aware plan (scheduler.robust), to keep the morning safe.
+    "overtime_risk": _("left out to keep the morning safe: with her, 1 in 10 mornings like this would run "
+                       "%(overtime_p90)s min or more over (the clinic's limit is %(limit)s min)"),
+    "expected_answered": _("left out to keep the morning safe: with her, fewer patients would have their answer "
+                           "by the end of an average morning (expected priority answered %(with)s instead of "
+                           "%(without)s)"),
+    "overtime_room": _("left out to keep the morning safe: the plan keeps room for steps that run long (the "
+                       "clinic's overtime limit is %(limit)s min), and that room is where she would have been"),
+    "overtime_room_no_limit": _("left out to keep the morning safe: the plan keeps room for steps that run long, "
+                                "and that room is where she would have been"),
 }
 
 
@@ -56,6 +66,8 @@ def reason_text(code: str, params: dict, *, names: ClinicNames, pathway: str | N
         return "; ".join(parts) if parts and None not in parts else None
     if code == "ends_too_late" and params.get("latest"):
         code = "ends_after_latest"
+    if code == "overtime_room" and params.get("limit") is None:
+        code = "overtime_room_no_limit"
     template = TEMPLATES.get(code)
     if template is None:
         return None

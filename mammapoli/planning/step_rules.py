@@ -109,22 +109,3 @@ def at_problems(session: ClinicSession, at: dt.datetime, *, before_start_allowed
     if not before_start_allowed and local.time() < session.start:
         return {"at": _("Before the start of the morning (%(start)s).") % {"start": session.start.strftime("%H:%M")}}
     return {}
-
-
-def earliest_finish(visit_steps: list[VisitStep], now: dt.datetime) -> dt.datetime:
-    """When the visit could end at the earliest: recorded steps as they happened, the others
-    from `now` on, each after its predecessors' end plus the minimum lag."""
-    by_step = {vs.step_id: vs for vs in visit_steps}
-    finish: dict[int, dt.datetime] = {}
-
-    def finish_of(vs: VisitStep) -> dt.datetime:
-        if vs.step_id not in finish:
-            if vs.actual_start is not None:
-                finish[vs.step_id] = vs.actual_end or max(vs.actual_start + step_length(vs), now)
-            else:
-                begin = max([now] + [finish_of(by_step[link.after_id]) + dt.timedelta(minutes=link.min_lag)
-                                     for link in vs.step.predecessors.all()])
-                finish[vs.step_id] = begin + step_length(vs)
-        return finish[vs.step_id]
-
-    return max(finish_of(vs) for vs in visit_steps)

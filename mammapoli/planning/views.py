@@ -15,45 +15,42 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mammapoli.audit.models import Action
-from mammapoli.clinics.models import Clinic
+from mammapoli.clinics.access import clinic_attempt
 from mammapoli.clinics.names import clinic_names
 from mammapoli.clinics.selectors import active_pathway, active_pathways
-from mammapoli.planning.access import plan_for_user, plan_job_for_user
+from mammapoli.planning.access import plan_attempt, plan_for_user, plan_job_for_user, session_for_user
 from mammapoli.planning.booking_search import booking_suggestion
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.forms import BookForm, PlanForm, ReferralForm
 from mammapoli.planning.clock import clock
-from mammapoli.planning.models import FINISHED_JOB_STATUSES, ClinicSession, Plan, PlanStatus
+from mammapoli.planning.models import FINISHED_JOB_STATUSES, PlanStatus
 from mammapoli.planning.pathway_rules import pathway_suggest
 from mammapoli.planning.permissions import PLANNERS
 from mammapoli.planning.proposal_diff import proposal_diff
+from mammapoli.planning.risk_words import plan_risk_words
 from mammapoli.planning.referral_list import OPEN, ReferralFilter, referrals_for_planner
+from mammapoli.planning.selectors import (
+    coming_sessions,
+    job_plan,
+    planner_clinics,
+    referral_visits,
+    session_planning,
+)
 from mammapoli.planning.services.booking import visit_book
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 from mammapoli.planning.working_days import target_date
-from mammapoli.records.access import (
-    clinic_membership_for_user,
-    referral_for_user,
-    referrals_awaiting_booking,
-    session_for_user,
-)
+from mammapoli.records.access import referral_for_user, referrals_awaiting_booking
 from mammapoli.records.patient_services import referral_intake
 from mammapoli.web.form_errors import form_add_service_errors
-
-
-def _planner_clinics(user) -> list[Clinic]:
-    return list(Clinic.objects.filter(staff__user=user, staff__role__in=PLANNERS).order_by("name"))
-
 
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The intake list (referrals not booked yet, typed in or received over FHIR) with each
     one's suggested pathway; the coming mornings of the user's clinics, to plan."""
-    clinics = _planner_clinics(request.user)
-    sessions = (ClinicSession.objects.filter(clinic__in=clinics, date__gte=timezone.localdate())
-                .select_related("clinic").order_by("date", "clinic__name")[:30])
+    clinics = planner_clinics(request.user)
+    sessions = coming_sessions(clinics)
     intake = [{"referral": referral, "target": target_date(referral.urgency, referral.received_on),
                "suggested": pathway_suggest(referral=referral,
                                             patient_age=referral.patient.age_on(timezone.localdate())),
@@ -65,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def referral_list(request: HttpRequest) -> HttpResponse:
     """The referrals of the planner's clinics: open, booked, or past their target; filters."""
-    clinics = _planner_clinics(request.user)
+    clinics = planner_clinics(request.user)
     form = ReferralFilter(request.GET or {"state": OPEN}, clinics=clinics)
     rows, today = [], timezone.localdate()
     if clinics and form.is_valid():
@@ -79,13 +76,13 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def referral_new(request: HttpRequest) -> HttpResponse:
-    clinics = _planner_clinics(request.user)
+    clinics = planner_clinics(request.user)
     form = ReferralForm(request.POST or None, clinics=clinics)
     if request.method == "POST" and form.is_valid():
         clinic = next(c for c in clinics if str(c.pk) == form.cleaned_data["clinic"])
-        clinic_membership_for_user(request.user, clinic.pk, roles=PLANNERS)
         try:
-            referral = referral_intake(user=request.user, clinic=clinic, patient=form.patient(), **form.referral())
+            with clinic_attempt(request.user, clinic.pk, roles=PLANNERS, what="referral"):
+                referral = referral_intake(user=request.user, clinic=clinic, patient=form.patient(), **form.referral())
         except ValidationError as error:
             form_add_service_errors(form, error)
         else:
@@ -113,7 +110,7 @@ def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
                    "end": clock(s.end), "resources": s.resources}
                   for s in fit.placement.steps] if fit else [],
         "pathways": active_pathways(referral.clinic_id), "target": target_date(referral.urgency, referral.received_on),
-        "visits": referral.visits.select_related("session").order_by("session__date"),
+        "visits": referral_visits(referral),
         "age": referral.patient.age_on(timezone.localdate()),
         "received": getattr(referral, "received_as", None),
     })
@@ -152,10 +149,7 @@ def session_plan(request: HttpRequest, session_id: int) -> HttpResponse:
         job = plan_job_start(user=request.user, session=session, time_limit=form.seconds())
         return redirect("planning:job", job_id=job.job_id)
     return render(request, "planning/session_plan.html", status=400 if posted else 200, context={
-        "session": session, "form": form, "may_plan": access.role in PLANNERS,
-        "visits": session.visits.count(),
-        "jobs": session.plan_jobs.select_related("plan")[:10],
-        "published": Plan.objects.filter(session=session, status=PlanStatus.PUBLISHED).first(),
+        "session": session, "form": form, "may_plan": access.role in PLANNERS, **session_planning(session),
     })
 
 
@@ -166,7 +160,7 @@ def job_detail(request: HttpRequest, job_id: uuid.UUID) -> HttpResponse:
         plan_job_cancel(user=request.user, job=job)
         return redirect("planning:job", job_id=job.job_id)
     return render(request, "planning/job_detail.html", {
-        "job": job, "plan": Plan.objects.filter(job=job).first(), "may_plan": access.role in PLANNERS,
+        "job": job, "plan": job_plan(job), "may_plan": access.role in PLANNERS,
         "running": job.status not in FINISHED_JOB_STATUSES,
     })
 
@@ -178,17 +172,18 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     diff = proposal_diff(plan=plan, user=request.user)
     return render(request, "planning/plan_detail.html", {
         "plan": plan, "diff": diff, "may_publish": access.role in PLANNERS and plan.status == PlanStatus.PROPOSED,
+        "risk_words": plan_risk_words(plan),
     })
 
 
 @login_required
 @require_POST
 def plan_publish_view(request: HttpRequest, plan_id: int) -> HttpResponse:
-    plan, _access = plan_for_user(request.user, plan_id, roles=PLANNERS, action=Action.WRITE)
     try:
-        plan_publish(user=request.user, plan=plan)
+        with plan_attempt(request.user, plan_id, roles=PLANNERS) as (plan, _attempt):
+            plan_publish(user=request.user, plan=plan)
     except Conflict as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The plan is published."))
-    return redirect("planning:plan", plan_id=plan.pk)
+    return redirect("planning:plan", plan_id=plan_id)

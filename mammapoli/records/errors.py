@@ -1,4 +1,5 @@
-"""Why a change to the form was refused. Nothing is written in any of these cases.
+"""Refusals of patient data: not found or forbidden (the access helpers), and why a change to
+the form was refused. Nothing is written in any of these cases.
 
 The API maps them to HTTP answers (428, 412, 409, 400); the pages show them. Each carries a
 short `log_detail` for the access-log row of the refused attempt.
@@ -10,8 +11,18 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
+from mammapoli.clinics.access import NotInYourClinics, RoleMayNot
+
 if TYPE_CHECKING:
     from .models import FormSection
+
+
+class PatientDataNotFound(NotInYourClinics):
+    """No such patient (or visit, referral, letter), or not in one of the user's clinics: 404."""
+
+
+class PatientDataForbidden(RoleMayNot):
+    """A patient of the user's clinic, but this role may not do this with her data: 403."""
 
 
 class FormChangeRefused(Exception):

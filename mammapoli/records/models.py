@@ -11,7 +11,7 @@ refuse to change or delete one; on PostgreSQL a trigger refuses it too (migratio
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from mammapoli.clinics.models import Clinic
+from mammapoli.core.bounds import REASON_MAX_LENGTH, validate_date_of_birth, validate_received_on
 
 from .sections import SectionKey
 
@@ -31,14 +32,19 @@ class Sex(models.TextChoices):
 
 
 class Patient(models.Model):
+    """A patient as one clinic knows her: her record belongs to that clinic, and her hospital
+    number is unique within it. Another clinic that sees the same woman has its own record,
+    so nothing typed in one clinic finds, or links to, a patient of another."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients", verbose_name=_("clinic"))
     hospital_number = models.CharField(
-        _("hospital number"), max_length=32, unique=True,
+        _("hospital number"), max_length=32,
         validators=[RegexValidator(r"^[A-Za-z0-9-]+$", _("Letters, digits and dashes only."))],
     )
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     date_of_birth = models.DateField(
-        _("date of birth"), null=True, blank=True,
+        _("date of birth"), null=True, blank=True, validators=[validate_date_of_birth],
         help_text=_("Unknown only for patients imported from an anonymous exchange file."),
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.FEMALE)
@@ -51,6 +57,10 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "hospital_number"], name="patient_number_unique_per_clinic",
+                                    violation_error_message=_("This clinic has a patient with this hospital number.")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.hospital_number})"
@@ -93,11 +103,12 @@ class Referral(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("patient"))
     referring_gp = models.CharField(_("referring GP"), max_length=200)
     complaint = models.CharField(_("complaint"), max_length=20, choices=Complaint.choices)
-    reason = models.TextField(_("reason for referral"), blank=True)
+    reason = models.TextField(_("reason for referral"), blank=True, max_length=REASON_MAX_LENGTH,
+                              validators=[MaxLengthValidator(REASON_MAX_LENGTH)])
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.REGULAR)
     suspicion = models.CharField(_("clinical suspicion"), max_length=10, choices=Suspicion.choices, default=Suspicion.LOW)
     biopsy_requested = models.BooleanField(_("biopsy requested"), default=False)
-    received_on = models.DateField(_("received on"))
+    received_on = models.DateField(_("received on"), validators=[validate_received_on])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -209,7 +220,9 @@ class SectionVersion(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True, encoder=DjangoJSONEncoder,
                                help_text=_("Per changed field: the old and the new value."))
     content = models.JSONField(_("content afterwards"), encoder=DjangoJSONEncoder)
-    reason = models.TextField(_("reason"), blank=True, help_text=_("Why an addendum was added after signing."))
+    reason = models.TextField(_("reason"), blank=True, max_length=REASON_MAX_LENGTH,
+                              validators=[MaxLengthValidator(REASON_MAX_LENGTH)],
+                              help_text=_("Why an addendum was added after signing."))
 
     objects = SectionVersionQuerySet.as_manager()
 

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record, access_events_record_many
 from mammapoli.clinics.models import Role, StaffMember
+from mammapoli.clinics.roles import CLINICAL_ROLES
 from mammapoli.planning.models import Visit
 
-from .access import FINDINGS_ROLES, PatientDataNotFound
+from .errors import PatientDataNotFound
 from .models import Patient, Referral
 
 #: Who searches for patients (the privacy officer has her own search, of the access log).
-SEARCH_ROLES = FINDINGS_ROLES | {Role.PLANNER}
+SEARCH_ROLES = CLINICAL_ROLES | {Role.PLANNER}
 MIN_QUERY = 2
 LIMIT = 50
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%d%m%Y")
@@ -123,7 +124,7 @@ class PatientRecord:
     referrals: QuerySet[Referral]
 
     def reads_findings(self, clinic_id: int) -> bool:
-        return self.roles.get(clinic_id) in FINDINGS_ROLES
+        return self.roles.get(clinic_id) in CLINICAL_ROLES
 
     def plans(self, clinic_id: int) -> bool:
         return self.roles.get(clinic_id) == Role.PLANNER
@@ -134,10 +135,11 @@ def patient_for_user(user: User, patient_id: int) -> PatientRecord:
     anyone else gets "not found" (logged as refused)."""
     roles = search_roles_for(user)
     patient = Patient.objects.filter(pk=patient_id).filter(_in_clinics(roles)).distinct().first() if roles else None
-    if patient is None:
+    if patient is None:  # logged in her clinic, so its privacy officer sees the probe
+        target = Patient.objects.filter(pk=patient_id).values("pk", "clinic_id").first() or {}
         access_event_record(user=user, action=Action.READ, what="patient", outcome=Outcome.DENIED,
-                            patient_id=patient_id if Patient.objects.filter(pk=patient_id).exists() else None,
-                            detail="not in the clinic team")
+                            patient_id=target.get("pk"), clinic_id=target.get("clinic_id"),
+                            detail="not in the clinic team" if target else "no such patient")
         raise PatientDataNotFound(_("No such patient in your clinics."))
     visits = (Visit.objects.filter(patient=patient, session__clinic_id__in=roles)
               .select_related("session__clinic", "pathway", "referral").order_by("-session__date"))

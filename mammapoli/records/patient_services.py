@@ -15,25 +15,37 @@ from mammapoli.clinics.models import Clinic
 from .models import Patient, Referral, Sex, Suspicion, Urgency
 
 
+class NotThisPatient(ValidationError):
+    """The clinic's patient with this hospital number has another name or date of birth. One
+    answer whichever differs, so a wrong guess tells nothing of her."""
+
+    log_detail = "hospital number of a patient with another name or date of birth"
+
+    def __init__(self):
+        super().__init__({"hospital_number": _(
+            "This hospital number belongs to a patient with another name or date of birth.")})
+
+
+@transaction.atomic
 def patient_get_or_create(
-    *, hospital_number: str, given_name: str, family_name: str, date_of_birth: dt.date | None, sex: str = Sex.FEMALE,
-    phone: str = "",
+    *, clinic: Clinic, hospital_number: str, given_name: str, family_name: str, date_of_birth: dt.date | None,
+    sex: str = Sex.FEMALE, phone: str = "",
 ) -> Patient:
-    """The patient with this hospital number, or a new one. An existing number with another
-    family name or date of birth is refused (a typo would otherwise book the wrong woman).
-    A phone number given is kept as her current one."""
-    existing = Patient.objects.filter(hospital_number=hospital_number).first()
+    """The clinic's patient with this hospital number, or a new one of the clinic (another
+    clinic's patients are never looked at). An existing number with another family name or
+    date of birth is refused (a typo would otherwise book the wrong woman). A phone number
+    given is kept as her current one."""
+    existing = Patient.objects.select_for_update().filter(clinic=clinic, hospital_number=hospital_number).first()
     if existing is not None:
         if existing.family_name.casefold() != family_name.casefold() or existing.date_of_birth != date_of_birth:
-            raise ValidationError({"hospital_number": _(
-                "This hospital number belongs to a patient with another name or date of birth.")})
+            raise NotThisPatient()
         if phone and existing.phone != phone:
             existing.phone = phone
             existing.full_clean()
             existing.save(update_fields=["phone"])
         return existing
-    patient = Patient(hospital_number=hospital_number, given_name=given_name, family_name=family_name,
-                      date_of_birth=date_of_birth, sex=sex, phone=phone or "")
+    patient = Patient(clinic=clinic, hospital_number=hospital_number, given_name=given_name,
+                      family_name=family_name, date_of_birth=date_of_birth, sex=sex, phone=phone or "")
     patient.full_clean()
     patient.save()
     return patient
@@ -68,4 +80,5 @@ def referral_create(
 def referral_intake(*, user: AbstractBaseUser | None, clinic: Clinic, patient: dict, **referral) -> Referral:
     """A referral as the planner types it: the patient (found by hospital number or new) and
     the GP's request, written together or not at all."""
-    return referral_create(user=user, clinic=clinic, patient=patient_get_or_create(**patient), **referral)
+    return referral_create(user=user, clinic=clinic, patient=patient_get_or_create(clinic=clinic, **patient),
+                           **referral)

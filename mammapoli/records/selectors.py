@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from mammapoli.audit.models import Action, Outcome
 from mammapoli.audit.services import access_event_record
+from mammapoli.planning.access import VisitAccess, visible_visits, visit_for_user, visits_log_listed
 from mammapoli.planning.models import Visit
 
-from .access import VisitAccess, visible_visits, visit_for_user, visits_log_listed
 from .models import ChangeKind, FormSection, SectionVersion, VisitForm
 from .scoring import Concordance, concordance_of
 from .sections import SECTION_KEYS, SECTION_WRITERS, may_write_section
-from .services import visit_form_ensure
+from .content import section_defaults
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class SectionView:
 @dataclass(frozen=True)
 class FormView:
     access: VisitAccess
-    form: VisitForm
+    form: VisitForm | None  # None: nobody has written on it yet (a visit not booked through the services)
     sections: dict[str, SectionView]
     concordance: Concordance
 
@@ -43,11 +43,22 @@ class FormView:
         return self.access.visit
 
 
-def _section_views(form: VisitForm, role: str) -> dict[str, SectionView]:
-    sections = {section.key: section for section in
-                FormSection.objects.filter(form=form).select_related("updated_by", "signed_by").prefetch_related(
-                    Prefetch("versions", queryset=SectionVersion.objects.select_related("author").order_by("version"),
-                             to_attr="history"))}
+def _unwritten(key: str) -> FormSection:
+    """A section as it starts, not stored (a read writes nothing; the first write stores it)."""
+    section = FormSection(key=key, content=section_defaults(key))
+    section.history = []
+    return section
+
+
+def _section_views(form: VisitForm | None, role: str) -> dict[str, SectionView]:
+    """The form's sections as `role` sees them. The form is made when the visit is booked; a
+    visit made otherwise (by hand in the admin) shows its sections as they start."""
+    sections = {key: _unwritten(key) for key in SECTION_KEYS}
+    if form is not None:
+        sections.update({section.key: section for section in
+                         FormSection.objects.filter(form=form).select_related("updated_by", "signed_by")
+                         .prefetch_related(Prefetch("versions", queryset=SectionVersion.objects.select_related(
+                             "author").order_by("version"), to_attr="history"))})
     views = {}
     for key in SECTION_KEYS:
         section = sections[key]
@@ -59,12 +70,16 @@ def _section_views(form: VisitForm, role: str) -> dict[str, SectionView]:
     return views
 
 
+def _form_of(visit: Visit) -> VisitForm | None:
+    return VisitForm.objects.filter(visit=visit).first()
+
+
 def form_for_user(
     user: AbstractBaseUser | AnonymousUser, visit_id: int, *, action=Action.READ, what: str = "form",
 ) -> FormView:
     """All sections of the visit's form with their history, and the computed concordance."""
     access = visit_for_user(user, visit_id, findings=True, action=action, what=what)
-    form = visit_form_ensure(visit=access.visit)
+    form = _form_of(access.visit)
     sections = _section_views(form, access.role)
     verdict = concordance_of({key: view.section.content for key, view in sections.items()})
     return FormView(access=access, form=form, sections=sections, concordance=verdict)
@@ -75,7 +90,7 @@ def section_for_user(
 ) -> tuple[VisitAccess, SectionView]:
     """One section (with its history) of the visit's form."""
     access = visit_for_user(user, visit_id, findings=True, what=what or f"form section {section}")
-    form = visit_form_ensure(visit=access.visit)
+    form = _form_of(access.visit)
     return access, _section_views(form, access.role)[section]
 
 

@@ -15,10 +15,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mammapoli.audit.attempts import WriteAttempt
+from mammapoli.core.bounds import REASON_MAX_LENGTH, reason_too_long
 from mammapoli.letters.tasks import gp_letter_queue
 from mammapoli.planning.models import Visit
 
-from .access import WriteAttempt, visit_write
+from .access import visit_write
 from .content import Outcome, Plan, content_validate, plain, section_defaults
 from .errors import ContentInvalid, NothingToSign, SectionNotSigned, SectionSigned, StaleVersion, VersionRequired
 from .models import ChangeKind, FormSection, SectionVersion, VisitForm
@@ -186,6 +188,8 @@ def form_addendum_add(
         _check_version(current, expected_version)
         reason = (reason or "").strip()
         errors = {} if reason else {"reason": [_("Say why this addendum is added.")]}
+        if len(reason) > REASON_MAX_LENGTH:  # kept for good in the history: a few paragraphs at most
+            errors = {"reason": [reason_too_long(reason)]}
         try:
             content = _merged_content(current, changes or {}, errors_under="changes")
             _check_plan(current, content, errors_under="changes")

@@ -20,10 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from mammapoli.audit.models import Action
 from mammapoli.clinics.models import Role
+from mammapoli.clinics.roles import CLINICAL_ROLES
 from mammapoli.letters.selectors import latest_letter
+from mammapoli.planning.access import visits_for_user
 
 from . import selectors, services
-from .access import FINDINGS_ROLES, visits_for_user
 from .content import content_validate
 from .errors import ContentInvalid, FormChangeRefused, StaleVersion
 from .form_layout import field_display, layout, parse
@@ -214,7 +215,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     bad_date = bool(request.GET.get("date")) and _day(request) is None
     visits = list(visits_for_user(request.user, day=day))
     roles = dict(request.user.memberships.values_list("clinic_id", "role"))
-    rows = [{"visit": visit, "reads_findings": roles.get(visit.session.clinic_id) in FINDINGS_ROLES}
+    rows = [{"visit": visit, "reads_findings": roles.get(visit.session.clinic_id) in CLINICAL_ROLES}
             for visit in visits]
     return render(request, "records/visit_list.html", {
         "day": day, "rows": rows, "bad_date": bad_date,

@@ -6,6 +6,9 @@ and production points both at PostgreSQL and Redis. A malformed value stops star
 with a message naming the variable (see `.env.example` for all of them).
 """
 
+import datetime as dt
+import re
+from ipaddress import ip_network
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,6 +62,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The reverse proxies in front of the application (addresses or networks): behind one of
+# them, the access log records the client's address from X-Forwarded-For instead of the
+# proxy's (mammapoli/audit/context.py). Empty: X-Forwarded-For is never believed.
+try:
+    TRUSTED_PROXIES = [ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXIES", default=[])]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from None
+
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Amsterdam")
 try:
     ZoneInfo(TIME_ZONE)
@@ -90,12 +101,17 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, no CDN
     "csp",
     "phonenumber_field",
     "mammapoli.core",
+    "mammapoli.accounts",
     "mammapoli.clinics",
     "mammapoli.records",
     "mammapoli.planning",
@@ -115,10 +131,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "mammapoli.audit.context.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages: a login that ended says why on the login page.
+    "mammapoli.accounts.middleware.SessionLimitsMiddleware",
+    "mammapoli.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last (django-axes): turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Content-Security-Policy (django-csp): everything from this site, nothing inline — no inline
@@ -195,16 +217,50 @@ if env.str("MIGRATION_DATABASE_URL", default=""):
         raise ImproperlyConfigured("MIGRATION_DATABASE_URL: must name the owner role, another than DATABASE_URL's")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Logging in: a password (django-axes locks an account out after LOGIN_FAILURE_LIMIT wrong ones in a
+# row, for LOGIN_LOCKOUT_SECONDS), then a second factor (django-otp: an authenticator app's code,
+# or a backup code) for every user; mammapoli/accounts enforces it on every page, the admin and the API.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_MIN_LENGTH = env_int("PASSWORD_MIN_LENGTH", default=12, minimum=12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A login lasts at most SESSION_COOKIE_AGE (absolute, default 8 hours) and ends after
+# SESSION_IDLE_TIMEOUT without activity (default 15 minutes; the board's automatic refresh is
+# no activity); the cookie goes when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=15 * 60, minimum=60)
+if SESSION_IDLE_TIMEOUT > SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured(f"SESSION_IDLE_TIMEOUT={SESSION_IDLE_TIMEOUT}: must not be longer than "
+                               f"SESSION_COOKIE_AGE ({SESSION_COOKIE_AGE})")
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+
+OTP_TOTP_ISSUER = env.str("OTP_ISSUER", default="") or "Mammapoli"
+# Wrong codes in a row slow the next try down (django-otp doubles the wait each time, in seconds).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODE_COUNT = 10
+
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(seconds=env_int("LOGIN_LOCKOUT_SECONDS", default=15 * 60, minimum=60))
+# Per account: a whole clinic behind one address (the hospital's proxy) must not be locked out by
+# one person's typos. Per-address limits are the API throttle's; axes' warning about a lockout
+# without the address (W006: rotating cookies or user agents) does not apply to a per-account one.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "mammapoli.accounts.lockout.lockout_response"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -294,13 +350,41 @@ for _name in ("FHIR_SYSTEM_BASE", "FHIR_HOSPITAL_NUMBER_SYSTEM"):
     if not globals()[_name].startswith(("http://", "https://", "urn:")):
         raise ImproperlyConfigured(f"{_name}={globals()[_name]!r}: expected an absolute URI (https://…, urn:oid:…)")
 
+# Shared by the web processes: the API's login throttle counts there. Production: Redis
+# (rediscache://host:6379/1); the default (one process's memory) suits development.
+try:
+    CACHES = {"default": environ.Env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+except (ValueError, KeyError, ImproperlyConfigured) as exc:
+    raise ImproperlyConfigured(f"CACHE_URL: cannot be read ({exc})") from None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate: a number of requests per second, minute, hour or day ("5/minute")."""
+    raw = env.str(name, default="") or default
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected requests per period, e.g. 5/minute")
+    return raw
+
+
+# API tokens (django-rest-knox): stored hashed, valid for API_TOKEN_TTL seconds (default 8 hours),
+# revoked on logout and on a password change; at most API_TOKEN_LIMIT_PER_USER at a time.
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(seconds=env_int("API_TOKEN_TTL", default=8 * 60 * 60, minimum=60)),
+    "TOKEN_LIMIT_PER_USER": env_int("API_TOKEN_LIMIT_PER_USER", default=10, minimum=1),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     # The token first: an API call without (valid) credentials is answered 401 with
     # WWW-Authenticate: Token (DRF asks the first class for that header; a session has none).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # First: an unauthenticated request is told to send a token (401, WWW-Authenticate: Token).
+        "knox.auth.TokenAuthentication",
+        # A session counts only once its second factor is verified.
+        "mammapoli.api.authentication.VerifiedSessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_RATES": {"api-token": env_rate("API_TOKEN_THROTTLE_RATE", default="10/minute")},
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "mammapoli.api.errors.exception_handler",

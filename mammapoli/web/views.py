@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from mammapoli.clinics.models import Role
 from mammapoli.clinics.selectors import memberships_for_user
-from mammapoli.records.access import FINDINGS_ROLES
+from mammapoli.clinics.roles import CLINICAL_ROLES
 
 
 @login_required
@@ -12,6 +12,6 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = list(memberships_for_user(request.user))
     roles = {membership.role for membership in memberships}
     return render(request, "web/home.html", {
-        "memberships": memberships, "in_a_team": bool(roles), "reads_findings": bool(roles & FINDINGS_ROLES),
+        "memberships": memberships, "in_a_team": bool(roles), "reads_findings": bool(roles & CLINICAL_ROLES),
         "privacy_officer": Role.PRIVACY_OFFICER in roles,
     })

@@ -75,7 +75,9 @@ def test_a_specialist_may_not_enter_someone_elses_step_nor_arrivals(morning, sur
     assert response.status_code == 403
     assert post_event(pathologist, f"/api/visits/{theirs.visit_id}/events/", {"type": "arrived"}).status_code == 403
     assert not VisitStep.objects.filter(actual_start__isnull=False).exists()
-    assert AccessEvent.objects.filter(username="sophie.surgeon", outcome="denied", what="step_started").exists()
+    # One row for the attempt, with the outcome it had (no "allowed" row before the refusal).
+    rows = AccessEvent.objects.filter(username="sophie.surgeon").values_list("what", "outcome", "role", "detail")
+    assert list(rows) == [("event step_started", "denied", "surgeon", "not the user's step")]
 
 
 def test_the_radiologist_switches_to_a_biopsy_pathway_during_her_ultrasound(morning, radiologist, planner, post_event):

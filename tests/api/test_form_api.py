@@ -1,30 +1,16 @@
 """The form over HTTP: sections with versions and ETags, If-Match (428/412), roles (403/404),
 validation (400 naming the field), sign-off, addenda and history."""
 
-import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.records.models import FormSection, SectionVersion
-from tests.factories import ClinicSessionFactory, VisitFactory
+from tests.api_clients import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def visit(clinic):
-    return VisitFactory(session=ClinicSessionFactory(clinic=clinic, date=dt.date(2026, 12, 1)),
-                        pathway=clinic.pathways.get(code="imaging"), code="P01")
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def url(visit, section=None, tail=""):

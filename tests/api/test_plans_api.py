@@ -1,7 +1,5 @@
 """Plan this morning through the API: the job, its progress, the diff, publishing, 409 when stale."""
 
-import datetime as dt
-
 import pytest
 
 from mammapoli.audit.models import AccessEvent
@@ -46,9 +44,13 @@ def test_the_diff_then_publish_then_the_published_plan(planned, planner, api_as,
     assert again.status_code == 409
 
 
-def test_publishing_a_stale_proposal_is_a_409_and_writes_nothing(planned, planner, api_as, small_morning):
+def test_publishing_a_stale_proposal_is_a_409_and_writes_nothing(planned, planner, api_as, small_morning,
+                                                                  admin_client):
     plan_id = api_as(planner).get(f"/api/plan-jobs/{planned}/").json()["plan"]["id"]
-    small_morning.visits.filter(code="P02").update(earliest=dt.time(10))  # a change the proposal did not see
+    response = admin_client.post("/admin/clinics/availabilityexception/add/", {  # a change the proposal did not see
+        "resource": small_morning.clinic.resources.get(code="rad-A").pk, "date": small_morning.date.isoformat(),
+        "start": "10:00", "end": "11:00", "kind": "absent", "reason": "called away"})
+    assert response.status_code == 302
     response = api_as(planner).post(f"/api/plans/{plan_id}/publish/")
     assert response.status_code == 409
     assert response.json()["code"] == "stale_proposal"

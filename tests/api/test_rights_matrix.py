@@ -9,11 +9,11 @@ officer do not read findings (403); someone outside the clinic gets 404 for ever
 import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.records.models import FormSection, SectionVersion
 from mammapoli.records.services import form_section_sign, form_section_update
+from tests.api_clients import api_as
 from tests.factories import ClinicSessionFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +47,6 @@ def visit(clinic):
 @pytest.fixture
 def team(request, clinic, outsider):
     return {name: request.getfixturevalue(name) for name in PERSONAS}
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def one_new_event(before: int) -> AccessEvent:

@@ -1,24 +1,10 @@
-import datetime as dt
-
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tests.factories import ClinicSessionFactory, VisitFactory
+from tests.api_clients import api_as
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def visit(clinic):
-    return VisitFactory(session=ClinicSessionFactory(clinic=clinic, date=dt.date(2026, 12, 1)),
-                        pathway=clinic.pathways.get(code="imaging"), code="P01")
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_team_members_list_the_mornings_visits(visit, planner, pathologist):
@@ -48,9 +34,9 @@ def test_anonymous_requests_are_refused(visit):
 
 
 def test_token_authentication(visit, surgeon):
-    token = Token.objects.create(user=surgeon)
+    _, token = AuthToken.objects.create(user=surgeon)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert [v["code"] for v in client.get("/api/visits/").json()] == ["P01"]
 
 

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 from django.utils.html import escape
-from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.audit.services import access_event_record
-from mammapoli.records.access import visit_for_user
+from mammapoli.planning.access import visit_for_user
 from mammapoli.records.services import form_section_update
+from tests.api_clients import api_as
 from tests.factories import (
     ClinicFactory,
     ClinicSessionFactory,
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db
 def visit(clinic):
     return VisitFactory(session=ClinicSessionFactory(clinic=clinic, date=dt.date(2026, 12, 1)),
                         pathway=clinic.pathways.get(code="imaging"))
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_the_officer_sees_who_did_what_newest_first_with_her_own_look_on_top(visit, surgeon, outsider,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from mammapoli.board.access import session_for_user
+from mammapoli.planning.access import morning_for_user
 from mammapoli.board.facts import MorningFacts, morning_facts
 from mammapoli.planning.models import ClinicSession
 from mammapoli.planning.morning_import import morning_import
@@ -49,5 +49,5 @@ def morning(clinic) -> ClinicSession:
 @pytest.fixture
 def facts(morning, planner) -> MorningFacts:
     """The morning as the day view and the board see it (its 'now' is the recorded 10:15)."""
-    access = session_for_user(planner, morning.pk, what="test")
+    access = morning_for_user(planner, morning.pk, what="test")
     return morning_facts(access.session, access.visits, clock=timezone.now())

@@ -17,7 +17,7 @@ from tests.planning.test_morning_exchange import normalised
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_USERS = ["planner", "surgeon", "radiologist", "pathologist", "nurse", "privacy", "outsider"]
+DEMO_USERS = ["planner", "surgeon", "radiologist", "pathologist", "nurse", "privacy", "outsider", "manager"]
 
 
 @pytest.fixture
@@ -73,21 +73,23 @@ def test_team_roles_and_the_outsider(demo):
     roles = dict(StaffMember.objects.filter(clinic__name="demo").values_list("user__username", "role"))
     assert roles == {"planner": "planner", "surgeon": "surgeon", "radiologist": "radiologist",
                      "pathologist": "pathologist", "nurse": "nurse", "privacy": "privacy_officer"}
-    outsider = get_user_model().objects.get(username="outsider")
-    assert not outsider.memberships.exists()
+    for username in ("outsider", "manager"):  # the application manager is in no team: she sees no patient
+        assert not get_user_model().objects.get(username=username).memberships.exists()
     surgeon = StaffMember.objects.get(user__username="surgeon")
     assert surgeon.resource.code == "chir-A"
 
 
-def test_the_planner_manages_the_clinic_in_the_admin(demo, client):
-    client.login(username="planner", password="demo")
+def test_the_application_manager_manages_the_clinic_in_the_admin(demo, client):
+    client.login(username="manager", password="demo")
     assert client.get("/admin/").status_code == 200
     response = client.get("/admin/clinics/resource/")
     assert response.status_code == 200
     assert b"chir-A" in response.content
     assert client.get("/admin/clinics/pathway/").status_code == 200
-    client.login(username="surgeon", password="demo")
-    assert client.get("/admin/").status_code == 302  # not staff: to the admin login
+    assert b"Sophie" in client.get("/admin/clinics/staffmember/").content
+    for username in ("planner", "surgeon"):
+        client.login(username=username, password="demo")
+        assert client.get("/admin/").status_code == 302  # not staff: to the admin login
 
 
 def test_the_demo_clinic_works_every_weekday_so_referrals_can_be_booked(demo):
@@ -102,3 +104,29 @@ def test_the_demo_clinic_works_every_weekday_so_referrals_can_be_booked(demo):
     call_command("load_demo", stdout=io.StringIO())  # and loading again adds nothing
     assert all(r.weekly_availability.filter(weekday=0).count() == r.weekly_availability.filter(
         weekday=today.weekday()).count() for r in clinic.resources.all())
+
+
+def test_each_demo_user_logs_in_with_the_documented_demo_second_factor(demo):
+    """README: password `demo`, then the code of the demo secret (an authenticator app with
+    JVQW23LBOBXWY2JAMRSW23ZAKRHVIUBB, or `manage.py demo_otp_code`)."""
+    from django.test import Client
+
+    assert json.loads((ROOT / "fixtures/demo_clinic.json").read_text())["otp_secret"] == \
+        "JVQW23LBOBXWY2JAMRSW23ZAKRHVIUBB"
+    out = io.StringIO()
+    call_command("demo_otp_code", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    for username in DEMO_USERS:
+        browser = Client()
+        browser.post("/accounts/login/", {"username": username, "password": "demo"})
+        assert browser.get("/").status_code == 302  # the password alone is not enough
+        browser.post("/accounts/second-factor/", {"otp_token": code})
+        assert browser.get("/").status_code == 200, username
+
+
+def test_loading_the_demo_again_keeps_one_authenticator_per_user(demo):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert TOTPDevice.objects.filter(user__username="planner").count() == 1

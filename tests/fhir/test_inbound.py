@@ -58,7 +58,7 @@ def test_the_same_referral_sent_again_is_not_duplicated(planner, fhir_as, clinic
 
 
 def test_a_service_request_alone_for_a_known_patient(planner, fhir_as, clinic):
-    patient = PatientFactory(hospital_number="07001237")
+    patient = PatientFactory(clinic=clinic, hospital_number="07001237")
     request = {**service_request_of(sample_bundle()), "priority": "routine", "authoredOn": "2026-11-27",
                "subject": {"identifier": {"system": HOSPITAL_NUMBER, "value": "07001237"}},
                "orderDetail": [{"coding": [{"system": "http://snomed.info/sct", "code": "122548005"}]}],
@@ -139,11 +139,13 @@ def test_an_invalid_referral_gets_an_operation_outcome_naming_the_element_and_wr
 
 
 def test_a_known_hospital_number_with_another_name_is_refused_whole(planner, fhir_as, clinic):
-    PatientFactory(hospital_number="07009911", family_name="Visser", date_of_birth="1971-06-23")
+    PatientFactory(clinic=clinic, hospital_number="07009911", family_name="Visser", date_of_birth="1971-06-23")
     response = fhir_as(planner).post("/fhir", sample_bundle())
     assert response.status_code == 400
     assert expressions(response) == ["Bundle.entry[0].resource.identifier"]
     assert (Referral.objects.count(), ReceivedServiceRequest.objects.count()) == (0, 0)
+    assert list(AccessEvent.objects.filter(outcome="denied").values_list("what", "role", "detail")) == [
+        ("referral", "planner", "FHIR: Bundle.entry[0].resource.identifier")]
 
 
 @pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"resourceType": "Patient"}'])

@@ -72,3 +72,12 @@ def plan_now(django_capture_on_commit_callbacks):
         return job
 
     return run
+
+
+@pytest.fixture
+def record(django_capture_on_commit_callbacks):
+    """Enter an event without running its re-plan (the tests that look at what it wrote or refused)."""
+    def run(event, **kwargs):
+        with django_capture_on_commit_callbacks(execute=False):
+            return event(**kwargs)
+    return run

@@ -5,15 +5,15 @@ import datetime as dt
 import pytest
 
 from mammapoli.planning.adapter import (
-    critical_path,
-    morning_fingerprint,
-    session_assignments,
+    problem_from_snapshot,
+    problem_snapshot,
+    session_problem,
     session_to_morning,
+    session_to_plan,
 )
 from mammapoli.planning.clock import aware, hhmm
 from mammapoli.planning.models import Visit, VisitStatus
-from scheduler import problem_from_json
-from tests.planning.conftest import load_instance
+from scheduler import problem_from_json, problem_to_json
 
 pytestmark = pytest.mark.django_db
 
@@ -60,20 +60,39 @@ def test_a_handed_over_result_is_her_own_pathway_and_a_named_resource(small_morn
     assert entry["pathway"] == "imaging~P03"
     assert [s.get("same_as", {}) for s in morning["pathways"]["imaging~P03"]["steps"]] == [{}, {}, {}, {}]
     assert morning["pathways"]["imaging"]["steps"][3]["same_as"] == {"surgeon": "exam"}  # the others keep it
-    assert session_assignments(small_morning) == {"P03": [["result", "chir-B"]]}
+    assert session_problem(small_morning).patient("P03").assigned == (("result", "chir-B"),)
 
 
-def test_the_critical_path_counts_lags_and_a_fixed_steps_real_length():
-    morning = load_instance("standard-20-replan")
-    assert critical_path(morning, "P03") == 15 + 15 + 10 + 10  # exam, us, lab 10, result
-    assert critical_path(morning, "P01") == 25 + 15 + 10 + 10  # her exam took 25 minutes
+def test_the_problem_is_built_from_the_rows_and_the_morning_is_its_exchange_form(small_morning):
+    problem = session_problem(small_morning)
+    assert problem.window == (8 * 60, 13 * 60) and problem.date == "2026-12-01"
+    assert (problem.patient("P03").pathway, problem.patient("P03").extra) == ("imaging", (("exam", 10),))
+    assert session_to_morning(small_morning) == problem_to_json(problem)
+    assert problem_from_json(session_to_morning(small_morning)) == problem
 
 
-def test_the_fingerprint_changes_with_what_the_engine_would_see(small_morning):
-    before = morning_fingerprint(session_to_morning(small_morning))
-    assert before == morning_fingerprint(session_to_morning(small_morning))
-    Visit.objects.filter(session=small_morning, code="P03").update(priority=2)
-    assert morning_fingerprint(session_to_morning(small_morning)) != before
+def test_a_snapshot_keeps_the_named_resources_the_format_does_not_carry(small_morning):
+    visit = Visit.objects.get(session=small_morning, code="P03")
+    visit.result_surgeon = small_morning.clinic.resources.get(code="chir-B")
+    visit.save()
+    problem = session_problem(small_morning)
+    morning, assigned = problem_snapshot(problem)
+    assert assigned == {"P03": [["result", "chir-B"]]}
+    assert problem_from_snapshot(morning, assigned) == problem
+
+
+def test_the_published_plans_bound_is_the_engines_critical_path_and_her_stay_counts_from_her_arrival(small_morning):
+    day = small_morning.date
+    visit = Visit.objects.get(session=small_morning, code="P02")  # ultrasound-only: exam, us, 10 min, result
+    for vs, (start, end) in zip(visit.steps.order_by("step__position"),
+                                [("09:30", "09:45"), ("09:45", "10:00"), ("10:10", "10:20")]):
+        vs.planned_start, vs.planned_end = aware(day, start), aware(day, end)
+        vs.save()
+    objective = session_to_plan(small_morning)["objective"]
+    assert objective == {"scheduled": 1, "priority_scheduled": 1, "total_stay": 50, "lower_bound_total_stay": 50}
+    Visit.objects.filter(pk=visit.pk).update(status=VisitStatus.ARRIVED, arrived_at=aware(day, "09:20"))
+    objective = session_to_plan(small_morning)["objective"]
+    assert (objective["total_stay"], objective["lower_bound_total_stay"]) == (60, 50)  # from 09:20, when she came
 
 
 def test_times_are_clinic_local():

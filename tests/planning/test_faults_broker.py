@@ -10,7 +10,6 @@ costs are measured by benchmarks/faults.py.
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -22,6 +21,7 @@ from mammapoli.planning.services.jobs import plan_job_start
 from mammapoli.planning.services.plans import plan_publish
 from tests.planning.conftest import assert_valid, load_instance
 from tests.processes import OwnRedis, Worker, app_sending_to, wait_for
+from tests.second_factor import VerifiedClient as Client
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.xdist_group("broker"),
               pytest.mark.django_db(transaction=True)]

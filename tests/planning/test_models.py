@@ -36,10 +36,10 @@ def test_a_visit_cannot_change_pathway_while_it_has_steps_of_the_old_one(clinic,
     VisitStep.objects.create(visit=visit, step=other_pathway.steps.get(code="exam"))
 
 
-def test_hospital_numbers_are_unique(db):
-    PatientFactory(hospital_number="1234567")
+def test_hospital_numbers_are_unique_within_a_clinic(clinic):
+    PatientFactory(clinic=clinic, hospital_number="1234567")
     with pytest.raises(IntegrityError), transaction.atomic():
-        PatientFactory(hospital_number="1234567")
+        PatientFactory(clinic=clinic, hospital_number="1234567")
 
 
 def test_planned_and_actual_steps_end_after_they_start(visit):

@@ -1,10 +1,12 @@
 """The planner's pages: a referral to a booking; a morning planned, its proposal, publishing."""
 
 import datetime as dt
+from html import unescape
 
 import pytest
 from django.utils import timezone
 
+from mammapoli.clinics.models import ClinicUncertainty
 from mammapoli.planning.models import Plan, PlanJob, PlanStatus, Visit
 from mammapoli.planning.working_days import working_days_after
 from mammapoli.records.models import Referral
@@ -114,3 +116,28 @@ def test_the_job_page_follows_a_running_job_and_stops_when_it_is_done(planner, a
     assert "Waiting for a planning worker." in html
     PlanJob.objects.update(status="succeeded")
     assert 'data-running="false"' in client.get(job["Location"]).content.decode()
+
+
+def test_the_proposal_says_how_the_plan_holds_up_on_a_real_morning(planner, as_user, small_morning, plan_now,
+                                                                   settings):
+    ClinicUncertainty.objects.create(clinic=small_morning.clinic)  # overtime limit 15 minutes
+    plan = Plan.objects.get(job=plan_now(small_morning))
+    assert plan.scheduled == 8 and plan.data["risk"]["runs"] == 400  # the engine's own static runs
+    plan.data["risk"].update(answered_expected=7.4, overtime_p90=18.2)  # figures of our own, for exact words
+    plan.save()
+    client = as_user(planner)
+    page = unescape(client.get(f"/planning/plans/{plan.pk}/").content.decode())
+    assert ("On a real morning:</strong>\n  <span class=\"risk-words\">7 of 8 expected to have their answer by "
+            "13:00; 1 in 10 mornings like this runs more than 18 minutes over.</span> "
+            "<span class=\"error\">That is more than the clinic's limit of 15 minutes.</span>") in page
+    settings.LANGUAGE_CODE = "nl"
+    page = unescape(client.get(f"/planning/plans/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="nl").content.decode())
+    assert ("7 van de 8 hebben naar verwachting hun uitslag om 13:00; 1 op de 10 ochtenden zoals deze loopt meer "
+            "dan 18 minuten uit.") in page
+    assert "Dat is meer dan de grens van de kliniek van 15 minuten." in page
+
+
+def test_a_proposal_without_uncertainty_settings_has_no_risk_words(planner, as_user, small_morning, plan_now):
+    plan = Plan.objects.get(job=plan_now(small_morning))
+    page = as_user(planner).get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert "Publish" in page and "On a real morning" not in page

@@ -57,6 +57,36 @@ def test_every_code_the_engine_documents_has_a_template():
     assert documented <= set(TEMPLATES)
 
 
+def test_every_code_the_uncertainty_aware_plan_gives_has_a_template():
+    import re
+
+    import scheduler.robust
+
+    given = set(re.findall(r"`([a-z_]+)`", scheduler.robust._safety_reasons.__doc__)) & {
+        "overtime_risk", "expected_answered", "overtime_room"}
+    assert given == {"overtime_risk", "expected_answered", "overtime_room"}
+    assert given <= set(TEMPLATES)
+
+
+@pytest.mark.parametrize(("code", "params", "dutch"), [
+    ("overtime_risk", {"overtime_p90": 14, "limit": 10},
+     "niet ingepland om de ochtend veilig te houden: met haar loopt 1 op de 10 ochtenden zoals deze 14 min of meer "
+     "uit (de grens van de kliniek is 10 min)"),
+    ("expected_answered", {"with": 17.2, "without": 17.9},
+     "niet ingepland om de ochtend veilig te houden: met haar hebben op een gemiddelde ochtend minder patiënten hun "
+     "uitslag aan het eind van de ochtend (verwachte prioriteit met uitslag 17.2 in plaats van 17.9)"),
+    ("overtime_room", {"limit": 15},
+     "niet ingepland om de ochtend veilig te houden: het plan houdt ruimte voor stappen die uitlopen (de "
+     "uitloopgrens van de kliniek is 15 min), en in die ruimte had zij gepast"),
+    ("overtime_room", {"limit": None},
+     "niet ingepland om de ochtend veilig te houden: het plan houdt ruimte voor stappen die uitlopen, en in die "
+     "ruimte had zij gepast"),
+])
+def test_a_patient_left_out_to_keep_the_morning_safe_is_told_in_dutch(code, params, dutch):
+    with translation.override("nl"):
+        assert reason_text(code, params, names=NAMES) == dutch
+
+
 @pytest.mark.parametrize(("phase", "dutch"), [
     ("first come, first served", "op volgorde van binnenkomst"), ("heuristic", "snelle eerste planning"),
     ("stay (LNS)", "verblijfsduur (lokaal zoeken)"), ("priority (full model)", "patiënten gezien (volledig model)"),

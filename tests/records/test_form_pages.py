@@ -77,7 +77,9 @@ def test_the_planner_gets_403_and_the_outsider_404(client, visit, planner, outsi
 def test_anonymous_users_are_sent_to_log_in(client, visit):
     response = client.get(f"/visits/{visit.pk}/form/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
-    assert not AccessEvent.objects.exists()
+    # the refused attempt is logged, in the visit's clinic (issue 10)
+    assert list(AccessEvent.objects.values_list("username", "outcome", "clinic_id", "visit_id")) == [
+        ("", "denied", visit.session.clinic_id, visit.pk)]
 
 
 def test_saving_a_section_from_the_page(client, visit, surgeon):

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.records.access import PatientDataNotFound
+from mammapoli.records.errors import PatientDataNotFound
 from mammapoli.records.patient_search import patient_for_user, patients_search_for_user
 from tests.factories import ClinicFactory, ClinicSessionFactory, PatientFactory, ReferralFactory, VisitFactory
 
@@ -88,6 +88,9 @@ def test_her_page_lists_her_visits_and_referrals_and_is_logged(client, surgeon, 
     client.force_login(outsider)
     assert client.get(f"/patients/{ours['sanne'].pk}/").status_code == 404
     assert AccessEvent.objects.filter(username=outsider.username, outcome="denied").count() == 2
+    # the probes are stored in her clinic, where its privacy officer sees them (issue 10)
+    assert set(AccessEvent.objects.filter(username=outsider.username).values_list("clinic_id", "patient_id")) == {
+        (ours["sanne"].clinic_id, ours["sanne"].pk)}
 
 
 def test_the_planner_goes_from_a_result_to_the_referral(client, planner, ours):

@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from mammapoli.audit.models import AccessEvent
-from mammapoli.records.access import PatientDataForbidden, PatientDataNotFound
+from mammapoli.records.errors import PatientDataForbidden, PatientDataNotFound
 from mammapoli.records.errors import (
     ContentInvalid,
     NothingToSign,

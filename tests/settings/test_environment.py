@@ -27,7 +27,11 @@ def print_setting(name: str, env: dict, settings: str = "mammapoli.settings.base
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("DEBUG", "maybe"), ("TIME_ZONE", "Europe/Atlantis"), ("SESSION_COOKIE_AGE", "eight hours"),
-     ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr")],
+     ("DATABASE_URL", "nosuchdb://x"), ("USE_TZ", "false"), ("LANGUAGE_CODE", "fr"),
+     ("SESSION_IDLE_TIMEOUT", "a quarter"), ("SESSION_IDLE_TIMEOUT", "99999"), ("PASSWORD_MIN_LENGTH", "8"),
+     ("LOGIN_FAILURE_LIMIT", "0"), ("LOGIN_LOCKOUT_SECONDS", "soon"), ("API_TOKEN_TTL", "forever"),
+     ("API_TOKEN_LIMIT_PER_USER", "0"), ("API_TOKEN_THROTTLE_RATE", "lots"), ("CACHE_URL", "nosuch://x"),
+     ("TRUSTED_PROXIES", "10.0.0.5,the-proxy")],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
     result = run_django({variable: value}, "check")
@@ -96,6 +100,20 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
     assert read, "the pattern found no variables"
     assert read <= documented, f"not in .env.example: {sorted(read - documented)}"
+
+
+def test_the_login_limits_come_from_the_environment():
+    env = {"SESSION_IDLE_TIMEOUT": "600", "LOGIN_FAILURE_LIMIT": "3", "API_TOKEN_TTL": "3600",
+           "API_TOKEN_THROTTLE_RATE": "20/hour"}
+    result = print_setting("SESSION_IDLE_TIMEOUT, settings.AXES_FAILURE_LIMIT, settings.REST_KNOX['TOKEN_TTL'], "
+                           "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['api-token'], "
+                           "settings.SESSION_EXPIRE_AT_BROWSER_CLOSE", env)
+    assert result.stdout.split() == ["600", "3", "1:00:00", "20/hour", "True"]
+
+
+def test_trusted_proxies_are_read_as_networks():
+    result = print_setting("TRUSTED_PROXIES", {"TRUSTED_PROXIES": "10.0.0.5,192.168.0.0/16"})
+    assert result.stdout.strip() == "[IPv4Network('10.0.0.5/32'), IPv4Network('192.168.0.0/16')]", result.stderr
 
 
 APP_URL = "postgres://mammapoli_app:secret@db.internal:5432/mammapoli"

@@ -55,6 +55,7 @@ def pages(morning) -> list[tuple[str, str]]:
         ("pathologist", f"/visits/{p01.pk}/form/"), ("nurse", "/my-patients/"),
         ("privacy", f"/privacy/?q={patient.family_name}"), ("privacy", f"/privacy/patients/{patient.pk}/"),
         ("outsider", "/"), ("outsider", "/patients/?q=Jansen"),
+        ("surgeon", "/accounts/password/"), ("surgeon", "/accounts/second-factor/backup-codes/"),
     ]
 
 

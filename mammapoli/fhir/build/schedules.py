@@ -14,9 +14,9 @@ from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
 
 from mammapoli.clinics.models import Clinic, Pathway
-from mammapoli.planning.clock import aware
 from mammapoli.planning.booking_search import MorningTry
-from mammapoli.planning.clock import clock
+from mammapoli.planning.clock import aware, clock
+from scheduler import Problem
 
 from .. import codes
 from ..outcome import Issue, outcome_of
@@ -48,17 +48,18 @@ def slot_id(clinic: Clinic, day: dt.date) -> str:
     return f"{clinic.pk}-{day.isoformat()}"
 
 
-def slot_of(clinic: Clinic, morning: dict) -> Slot:
-    """One morning (`mammapoli-morning/1`, from the booking search's own export) as a Slot."""
-    day = dt.date.fromisoformat(morning["date"])
-    staffed = any(resource["available"] for resource in morning["resources"])
+def slot_of(clinic: Clinic, morning: Problem) -> Slot:
+    """One morning (the booking search's own `Problem`) as a Slot."""
+    day = dt.date.fromisoformat(morning.date)
+    staffed = any(resource.available for resource in morning.resources)
+    start, end = morning.window
     return Slot(
         id=slot_id(clinic, day),
         schedule={"reference": f"Schedule/{clinic.pk}"},
         status="free" if staffed else "busy-unavailable",
-        start=aware(day, morning["window"]["start"]),
-        end=aware(day, morning["window"]["end"]),
-        comment=f"{len(morning['patients'])} visits booked" if staffed else "Nobody works this morning.",
+        start=aware(day, clock(start)),
+        end=aware(day, clock(end)),
+        comment=f"{len(morning.patients)} visits booked" if staffed else "Nobody works this morning.",
     )
 
 

@@ -14,26 +14,19 @@ from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Clinic, Pathway, Resource
 from mammapoli.clinics.names import clinic_names
-from mammapoli.planning.adapter import session_to_morning
-from mammapoli.planning.clock import aware
-from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient_entry
-from mammapoli.planning.errors import BookingConflict
+from mammapoli.core.bounds import validate_booking_day
+from mammapoli.planning.adapter import session_problem
+from mammapoli.planning.booking_search import MorningTry, fit_into, new_patient
+from mammapoli.planning.clock import aware, clock
 from mammapoli.planning.engine import Insertion
-from mammapoli.planning.clock import clock
-from mammapoli.planning.models import (
-    OPEN_VISIT_STATUSES,
-    AllocationPhase,
-    ClinicSession,
-    ResourceBooking,
-    Visit,
-    VisitStep,
-    VisitStepResource,
-)
+from mammapoli.planning.errors import BookingConflict
+from mammapoli.planning.models import OPEN_VISIT_STATUSES, ClinicSession, Visit, VisitStep
 from mammapoli.planning.working_days import holiday_name, is_working_day
 from mammapoli.records.models import Referral
+from mammapoli.records.services import visit_form_ensure
 
-from .bookings import resource_bookings_add
-from .plans import proposals_mark_stale
+from .bookings import planned_resources_write
+from .versions import morning_changed
 
 
 def session_get_or_create_locked(*, clinic: Clinic, day: dt.date) -> ClinicSession:
@@ -67,16 +60,8 @@ def visit_steps_create(*, visit: Visit, placement: Insertion | None = None) -> l
         return visit_steps
     resources = {r.code: r for r in Resource.objects.filter(
         clinic_id=session.clinic_id, code__in={c for p in placement.steps for c in p.resources})}
-    allocations, bookings = [], []
-    for visit_step in visit_steps:
-        at = placed[visit_step.step.code]
-        for position, code in enumerate(at.resources):
-            allocations.append(VisitStepResource(visit_step=visit_step, phase=AllocationPhase.PLANNED,
-                                                 position=position, resource=resources[code]))
-            bookings.append(ResourceBooking(session=session, visit_step=visit_step, resource=resources[code],
-                                            start=visit_step.planned_start, end=visit_step.planned_end))
-    VisitStepResource.objects.bulk_create(allocations)
-    resource_bookings_add(session=session, rows=bookings)
+    planned_resources_write(session=session, steps=[
+        (vs, [resources[code] for code in placed[vs.step.code].resources]) for vs in visit_steps])
     return visit_steps
 
 
@@ -93,6 +78,10 @@ def _check_booking_input(*, referral: Referral, pathway: Pathway, day: dt.date, 
         raise ValidationError({"pathway": _("Not an active pathway of this clinic.")})
     if day <= today:
         raise ValidationError({"date": _("Book a coming morning; on the day itself, add a walk-in.")})
+    try:
+        validate_booking_day(day)
+    except ValidationError as error:
+        raise ValidationError({"date": error.messages}) from None
     if not is_working_day(day):
         holiday = holiday_name(day)
         raise ValidationError({"date": _("%(date)s is %(holiday)s: the clinic is closed.") % {
@@ -121,7 +110,7 @@ def visit_book(
     if session.visits.filter(patient_id=referral.patient_id).exists():
         raise ValidationError({"date": _("This patient is already booked on that morning.")})
     arrival_minutes = arrival.hour * 60 + arrival.minute
-    result = fit_into(session_to_morning(session), new_patient_entry(pathway), arrival=arrival_minutes)
+    result = fit_into(session_problem(session), new_patient(pathway), arrival=arrival_minutes)
     if not isinstance(result, Insertion):
         reason = MorningTry(day, blocked=result, names=clinic_names(referral.clinic_id), pathway=pathway.code).message
         raise BookingConflict(_("The patient no longer fits at %(arrival)s: %(reason)s") % {
@@ -136,7 +125,8 @@ def visit_book(
         raise BookingConflict(_("This referral was booked by someone else meanwhile."),
                               detail={"referral": referral.pk}) from exc
     visit_steps_create(visit=visit, placement=result)
-    proposals_mark_stale(session=session)
+    visit_form_ensure(visit=visit)  # her shared form, so reading it is a pure read
+    morning_changed(session=session)
     if user is not None:
         access_event_record(user=user, action=Action.WRITE, what="visit", patient_id=referral.patient_id,
                             visit_id=visit.pk, clinic_id=session.clinic_id,

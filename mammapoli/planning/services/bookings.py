@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from mammapoli.planning.clock import hhmm
 from mammapoli.planning.errors import BookingConflict
-from mammapoli.planning.models import ClinicSession, ResourceBooking
+from mammapoli.clinics.models import Resource
+from mammapoli.planning.models import AllocationPhase, ClinicSession, ResourceBooking, VisitStep, VisitStepResource
 
 EXCLUSION_VIOLATION = "23P01"
 
@@ -62,3 +63,21 @@ def resource_bookings_replace(*, session: ClinicSession, rows: list[ResourceBook
     """The session's bookings become exactly `rows` (publishing a plan)."""
     ResourceBooking.objects.filter(session=session).delete()
     resource_bookings_add(session=session, rows=rows)
+
+
+def planned_resources_write(*, session: ClinicSession, steps: list[tuple[VisitStep, list[Resource]]],
+                            replace_all: bool = False) -> None:
+    """The resources each of `steps` holds on the plan (in the order of its step's needs): a
+    planned allocation each, and a resource booking for the step's planned time, in the
+    caller's transaction (`BookingConflict`, nothing written, when one is taken).
+    `replace_all`: the morning's bookings become exactly these (publishing a plan)."""
+    allocations, bookings = [], []
+    for visit_step, resources in steps:
+        for position, resource in enumerate(resources):
+            allocations.append(VisitStepResource(visit_step=visit_step, phase=AllocationPhase.PLANNED,
+                                                 position=position, resource=resource))
+            bookings.append(ResourceBooking(session=session, visit_step=visit_step, resource=resource,
+                                            start=visit_step.planned_start, end=visit_step.planned_end))
+    VisitStepResource.objects.bulk_create(allocations)
+    write = resource_bookings_replace if replace_all else resource_bookings_add
+    write(session=session, rows=bookings)

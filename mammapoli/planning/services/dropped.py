@@ -21,7 +21,7 @@ from mammapoli.records.patient_services import referral_create
 
 from .booking import visit_book
 from .events import visit_locked
-from .plans import proposals_mark_stale
+from .versions import morning_changed
 
 
 def visit_is_dropped(visit: Visit) -> bool:
@@ -64,7 +64,7 @@ def visit_rebook(*, user: AbstractBaseUser | None, visit: Visit, today: dt.date 
     visit.save(update_fields=["status"])
     ResourceBooking.objects.filter(visit_step__visit=visit).delete()
     VisitStepResource.objects.filter(visit_step__visit=visit, phase=AllocationPhase.PLANNED).delete()
-    proposals_mark_stale(session=session)
+    morning_changed(session=session)
     arrival = dt.time(*divmod(fit.placement.arrival, 60))
     new = visit_book(user=user, referral=referral, pathway=visit.pathway, day=fit.day, arrival=arrival, today=today)
     if user is not None:

@@ -1,5 +1,6 @@
 """Events as the board and the API send them: codes looked up, who may enter what checked,
-then the event's service. One call per request."""
+then the event's service. One call per request, inside the caller's write attempt
+(`planning.access.visit_attempt`, `session_attempt`), which logs the outcome it had."""
 
 import datetime as dt
 
@@ -8,13 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from mammapoli.audit.models import Action, Outcome
-from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import Resource
 from mammapoli.clinics.selectors import active_pathway
 from mammapoli.planning.models import ClinicSession, VisitStep
 from mammapoli.planning.permissions import PLANNERS, may_record_step, may_switch_pathway
-from mammapoli.records.access import PatientDataForbidden, SessionAccess, VisitAccess
+from mammapoli.planning.access import SessionAccess, VisitAccess
+from mammapoli.records.errors import PatientDataForbidden
 from mammapoli.records.patient_services import patient_get_or_create
 
 from . import events
@@ -36,12 +36,14 @@ PLANNER_EVENTS = {EventType.ARRIVED: events.visit_arrive, EventType.NO_SHOW: eve
                    EventType.LEFT: events.visit_leave}
 
 
-def _refuse(user, access: VisitAccess, what: str) -> PatientDataForbidden:
-    visit = access.visit
-    access_event_record(user=user, action=Action.WRITE, what=what, outcome=Outcome.DENIED, role=access.role,
-                        patient_id=visit.patient_id, visit_id=visit.pk, clinic_id=visit.session.clinic_id,
-                        detail="not the user's step")
-    return PatientDataForbidden(visit.pk)
+class NotYourStep(PatientDataForbidden):
+    """In the team, in a role that enters events, but this step (or pathway switch) is not hers."""
+
+    log_detail = "not the user's step"
+
+
+def _not_yours() -> NotYourStep:
+    return NotYourStep(_("Only a planner, or whoever does this step, enters this event."))
 
 
 def _visit_step(access: VisitAccess, step_code: str | None) -> VisitStep:
@@ -79,20 +81,20 @@ def visit_event_enter(
     clinic_id = access.visit.session.clinic_id
     if type in PLANNER_EVENTS:
         if access.role not in PLANNERS:
-            raise _refuse(user, access, type)
+            raise _not_yours()
         return PLANNER_EVENTS[type](user=user, visit=access.visit, at=at)
     if type in (EventType.STEP_STARTED, EventType.STEP_FINISHED):
         visit_step = _visit_step(access, step)
         chosen = _resources(clinic_id, resources)
         if not may_record_step(access.membership, visit_step, chosen):
-            raise _refuse(user, access, type)
+            raise _not_yours()
         if type == EventType.STEP_STARTED:
             return events.step_start(user=user, visit_step=visit_step, at=at, resources=chosen)
         return events.step_finish(user=user, visit_step=visit_step, at=at)
     if type == EventType.PATHWAY_SWITCHED:
         target = active_pathway(clinic_id, pathway)
         if not may_switch_pathway(access.membership, access.visit):
-            raise _refuse(user, access, type)
+            raise _not_yours()
         return events.visit_switch_pathway(user=user, visit=access.visit, pathway=target, at=at)
     raise ValidationError({"type": _("Unknown event type.")})
 
@@ -101,9 +103,11 @@ def walk_in_enter(
     *, user: AbstractBaseUser, access: SessionAccess, patient: dict, pathway: str, priority: int = 1,
     at: dt.datetime | None = None,
 ) -> EventOutcome:
-    """A walk-in as the planner types her in: the patient (found or new) and her pathway."""
-    return events.walk_in_add(user=user, session=access.session, patient=patient_get_or_create(**patient),
-                              pathway=active_pathway(access.session.clinic_id, pathway), priority=priority,
+    """A walk-in as the planner types her in: the patient (found or new) and her pathway.
+    Nothing is left of a refused one (the caller's attempt is one transaction)."""
+    chosen = active_pathway(access.session.clinic_id, pathway)
+    found = patient_get_or_create(clinic=access.session.clinic, **patient)
+    return events.walk_in_add(user=user, session=access.session, patient=found, pathway=chosen, priority=priority,
                               at=at or timezone.now())
 
 

@@ -8,6 +8,7 @@ The job runs when the transaction commits (eagerly without a broker, so the answ
 the finished re-plan).
 """
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 
@@ -20,7 +21,10 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_event_record
 from mammapoli.clinics.models import AvailabilityException, ExceptionKind, Pathway, Resource
-from mammapoli.planning.clock import aware, clinic_zone, hhmm
+from mammapoli.planning.adapter import session_problem
+from mammapoli.planning.clock import clinic_zone, hhmm, minutes_on
+from mammapoli.planning.clock import clock as minutes_clock
+from mammapoli.planning.engine import pathway_earliest_end
 from mammapoli.planning.models import (
     ACTIVE_VISIT_STATUSES,
     AllocationPhase,
@@ -36,18 +40,19 @@ from mammapoli.planning.models import (
 from mammapoli.planning.step_rules import (
     actual_resources,
     at_problems,
-    earliest_finish,
     planned_resources,
     resources_problems,
     start_problems,
 )
 from mammapoli.records.models import Patient
+from mammapoli.records.services import visit_form_ensure
 
 from mammapoli.clinics.names import label
 
 from .booking import visit_code_next
+from .bookings import planned_resources_write
 from .jobs import plan_job_start
-from .plans import proposals_mark_stale
+from .versions import morning_changed
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def _replan(*, user, session: ClinicSession, at: dt.datetime, trigger: str, deta
     if local.date() == session.date and (session.state_at is None or clock > session.state_at):
         session.state_at = clock
         session.save(update_fields=["state_at"])
-    proposals_mark_stale(session=session)
+    morning_changed(session=session)
     return plan_job_start(user=user, session=session, trigger=trigger, trigger_detail=detail)
 
 
@@ -239,6 +244,7 @@ def walk_in_add(
     visit.full_clean()
     visit.save()
     VisitStep.objects.bulk_create(VisitStep(visit=visit, step=step) for step in pathway.steps.all())
+    visit_form_ensure(visit=visit)
     _log(user, visit, "walk-in")
     return EventOutcome(visit=visit, job=_replan(user=user, session=session, at=at, trigger=PlanTrigger.WALK_IN,
                                                  detail=f"{visit.code} {pathway.code} {hhmm(at)}"))
@@ -299,23 +305,26 @@ def visit_switch_pathway(
                 raise ValidationError({"pathway": _("Step %(step)s has started and is not part of %(pathway)s.") % {
                     "step": label(vs.step), "pathway": label(pathway)}})
             _refuse_if(resources_problems(new_steps[code], actual_resources(vs)))
-    carried = {code: (vs, list(vs.allocations.all()), list(vs.bookings.all())) for code, vs in kept.items()
+    # A step keeps what it holds; one whose bookings went (a no-show who came after all)
+    # keeps its planned resources unbooked, as they were.
+    carried = {code: (vs, list(vs.allocations.all()), vs.bookings.exists()) for code, vs in kept.items()
                if code in new_steps}
     VisitStep.objects.filter(visit=visit).delete()  # the trigger allows the switch once they are gone
     visit.pathway = pathway
     visit.save(update_fields=["pathway"])
+    placed = []
     for code, step in new_steps.items():
-        old, allocations, bookings = carried.get(code, (None, [], []))
+        old, allocations, booked = carried.get(code, (None, [], False))
         vs = VisitStep.objects.create(
             visit=visit, step=step, extra_minutes=old.extra_minutes if old else 0,
             planned_start=old.planned_start if old else None, planned_end=old.planned_end if old else None,
             actual_start=old.actual_start if old else None, actual_end=old.actual_end if old else None)
         VisitStepResource.objects.bulk_create(
             VisitStepResource(visit_step=vs, phase=a.phase, position=a.position, resource=a.resource)
-            for a in allocations)
-        ResourceBooking.objects.bulk_create(
-            ResourceBooking(session=session, visit_step=vs, resource=b.resource, start=b.start, end=b.end)
-            for b in bookings)
+            for a in allocations if a.phase == AllocationPhase.ACTUAL or not booked)
+        if booked:
+            placed.append((vs, [a.resource for a in allocations if a.phase == AllocationPhase.PLANNED]))
+    planned_resources_write(session=session, steps=placed)
     _check_recorded_steps(visit)
     _check_can_finish(session, visit, at)
     _log(user, visit, f"pathway switched to {pathway.code}")
@@ -336,14 +345,21 @@ def _check_recorded_steps(visit: Visit) -> None:
 
 
 def _check_can_finish(session: ClinicSession, visit: Visit, now: dt.datetime) -> None:
-    """The new pathway must still fit in the morning (a core biopsy needs two hours of lab time)."""
-    steps = list(visit.steps.select_related("step").prefetch_related("step__predecessors"))
-    end = earliest_finish(steps, now)
-    deadline = aware(session.date, visit.latest or session.end)
-    if end > deadline:
+    """The new pathway must still fit in the morning (a core biopsy needs two hours of lab time):
+    the engine's earliest end of her pathway, with "now" moved to the event."""
+    moment = copy.copy(session)
+    clock = now.astimezone(clinic_zone()).time().replace(second=0, microsecond=0)
+    if moment.state_at is None or clock > moment.state_at:
+        moment.state_at = clock   # (for this question only: the re-plan moves it for good)
+    problem = session_problem(moment)
+    if visit.code not in {p.id for p in problem.patients}:
+        return  # she left or was rebooked: the engine does not plan her
+    end = pathway_earliest_end(problem, visit.code)
+    deadline = visit.latest or session.end
+    if end > minutes_on(deadline, session.date):
         raise ValidationError({"pathway": _(
             "On %(pathway)s the visit would end at %(end)s at the earliest, after %(deadline)s.") % {
-            "pathway": visit.pathway.code, "end": hhmm(end), "deadline": hhmm(deadline)}})
+            "pathway": visit.pathway.code, "end": minutes_clock(end), "deadline": hhmm(deadline)}})
 
 
 @transaction.atomic

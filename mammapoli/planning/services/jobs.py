@@ -1,8 +1,9 @@
 """Plan jobs: start one (a Celery task on commit), hand it to the broker, cancel it, and run it
 (the task's body).
 
-A job snapshots the morning when it is created (what the engine will see, and the
-fingerprint a proposal is checked against when it is published). The job row is also the
+A job snapshots the morning when it is created (the engine's `Problem`, kept in the exchange
+format, and the morning's version, which a proposal is checked against when it is stored
+and when it is published). The job row is also the
 outbox: it is written in the transaction of the event or request that asks for it, and a
 broker that does not answer leaves it queued and not yet sent, for the sweep
 (`job_recovery.py`) to send later.
@@ -37,8 +38,9 @@ from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerUnavailable
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from mammapoli.planning.adapter import morning_fingerprint, session_assignments, session_to_morning
+from mammapoli.planning.adapter import problem_from_snapshot, problem_snapshot, session_problem
 from mammapoli.planning.engine import EnginePlan, PlanProgress, solve_morning
+from scheduler import ProblemError
 from mammapoli.planning.errors import JobNotCancellable
 from mammapoli.planning.models import (
     FINISHED_JOB_STATUSES,
@@ -87,11 +89,16 @@ def plan_job_start(
         raise ValidationError({"time_limit": _("Between 1 and 3600 seconds.")})
     with transaction.atomic():
         session = ClinicSession.objects.select_for_update().select_related("clinic").get(pk=session.pk)
-        morning = session_to_morning(session)
-        job = PlanJob.objects.create(
-            session=session, trigger=trigger, trigger_detail=trigger_detail[:200], requested_by=user,
-            time_limit=time_limit, seed=seed, morning=morning, assigned=session_assignments(session),
-            bookings_fingerprint=morning_fingerprint(morning))
+        job = PlanJob(session=session, trigger=trigger, trigger_detail=trigger_detail[:200], requested_by=user,
+                      time_limit=time_limit, seed=seed, session_version=session.version)
+        try:
+            job.morning, job.assigned = problem_snapshot(session_problem(session))
+        except ProblemError as exc:  # rows the engine cannot read: the job fails, saying where
+            job.morning, job.status, job.finished_at = {}, PlanJobStatus.FAILED, timezone.now()
+            job.error = f"INVALID: {exc}"
+            job.save()
+            return job
+        job.save()
         transaction.on_commit(lambda: plan_job_dispatch(job_id=job.job_id, time_limit=time_limit))
     return job
 
@@ -259,8 +266,8 @@ def plan_job_execute(*, job_id: uuid.UUID, heartbeat: bool = True) -> PlanJob | 
     recorder = _ProgressRecorder(job, claim)
     with _heartbeat(job, claim, enabled=heartbeat):
         try:
-            answer = solve_morning(job.morning, time_limit=job.time_limit, seed=job.seed, on_progress=recorder,
-                                   assigned=job.assigned)
+            answer = solve_morning(problem_from_snapshot(job.morning, job.assigned), time_limit=job.time_limit,
+                                   seed=job.seed, on_progress=recorder)
         except Exception as exc:  # noqa: BLE001 - an engine failure fails the job, never the worker
             logger.exception("plan job %s: the engine failed", job.job_id)
             recorder.flush()
@@ -296,11 +303,10 @@ def _store_plan(job: PlanJob, claim: str, answer: EnginePlan, *, cancelled: bool
                                                           status=PlanJobStatus.RUNNING).exists():
             logger.warning("plan job %s: taken over by another run; this run's plan is dropped", job.job_id)
             return None
-        current = morning_fingerprint(session_to_morning(session))
         objective = plan["objective"]
         Plan.objects.create(
             session=session, job=job, data=plan, reasons=answer.reasons, solver_status=plan["status"],
-            status=PlanStatus.PROPOSED if current == job.bookings_fingerprint else PlanStatus.STALE,
+            status=PlanStatus.PROPOSED if session.version == job.session_version else PlanStatus.STALE,
             scheduled=objective["scheduled"], priority_scheduled=objective["priority_scheduled"],
             total_stay=objective["total_stay"], lower_bound_total_stay=objective["lower_bound_total_stay"])
         return _mark_finished(job, claim, PlanJobStatus.CANCELLED if cancelled else PlanJobStatus.SUCCEEDED)

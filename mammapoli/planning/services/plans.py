@@ -8,25 +8,13 @@ from django.utils.translation import gettext as _
 from mammapoli.audit.models import Action
 from mammapoli.audit.services import access_events_record_many
 from mammapoli.clinics.models import Resource
-from mammapoli.planning.adapter import morning_fingerprint, planned_visits, session_to_morning
+from mammapoli.planning.adapter import planned_visits
 from mammapoli.planning.clock import aware
 from mammapoli.planning.errors import Conflict, StaleProposal
-from mammapoli.planning.models import (
-    AllocationPhase,
-    ClinicSession,
-    Plan,
-    PlanStatus,
-    ResourceBooking,
-    VisitStep,
-    VisitStepResource,
-)
+from mammapoli.planning.models import AllocationPhase, ClinicSession, Plan, PlanStatus, VisitStep, VisitStepResource
 
-from .bookings import resource_bookings_replace
-
-
-def proposals_mark_stale(*, session: ClinicSession) -> int:
-    """Open proposals of a morning whose bookings just changed can no longer be published."""
-    return Plan.objects.filter(session=session, status=PlanStatus.PROPOSED).update(status=PlanStatus.STALE)
+from .bookings import planned_resources_write
+from .versions import morning_changed
 
 
 @transaction.atomic
@@ -41,7 +29,7 @@ def plan_publish(*, user: AbstractBaseUser | None, plan: Plan) -> Plan:
     if plan.status != PlanStatus.PROPOSED:
         raise Conflict(_("This plan is %(status)s; only a proposal can be published.") % {
             "status": plan.get_status_display()}, detail={"status": plan.status})
-    if morning_fingerprint(session_to_morning(session)) != plan.job.bookings_fingerprint:
+    if session.version != plan.job.session_version:
         raise StaleProposal(_("The bookings of this morning changed after the proposal was made; "
                               "plan the morning again."))
     changed = _write_planned_steps(session, plan.data["assignments"])
@@ -49,6 +37,7 @@ def plan_publish(*, user: AbstractBaseUser | None, plan: Plan) -> Plan:
         .exclude(pk=plan.pk).update(status=PlanStatus.SUPERSEDED)
     plan.status, plan.published_at, plan.published_by = PlanStatus.PUBLISHED, timezone.now(), user
     plan.save(update_fields=["status", "published_at", "published_by"])
+    morning_changed(session=session)  # the published plan is the next re-plan's reference
     if user is not None:
         access_events_record_many(user=user, action=Action.WRITE, what="planned times", subjects=changed,
                                   clinic_id=session.clinic_id, detail=f"plan {plan.pk} published")
@@ -65,7 +54,7 @@ def _write_planned_steps(session: ClinicSession, assignments: list[dict]) -> lis
     if unknown:
         raise Conflict(_("The plan names visits that are not on this morning: %(codes)s.") % {
             "codes": ", ".join(sorted(unknown))})
-    steps, allocations, bookings, changed = [], [], [], []
+    steps, placed, changed = [], [], []
     for visit in visits:
         before = [(vs.planned_start, vs.planned_end) for vs in visit.steps.all()]
         for vs in visit.steps.all():
@@ -73,15 +62,10 @@ def _write_planned_steps(session: ClinicSession, assignments: list[dict]) -> lis
             vs.planned_start = aware(session.date, entry["start"]) if entry else None
             vs.planned_end = aware(session.date, entry["end"]) if entry else None
             steps.append(vs)
-            for position, code in enumerate(entry["resources"] if entry else ()):
-                allocations.append(VisitStepResource(visit_step=vs, phase=AllocationPhase.PLANNED,
-                                                     position=position, resource=resources[code]))
-                bookings.append(ResourceBooking(session=session, visit_step=vs, resource=resources[code],
-                                                start=vs.planned_start, end=vs.planned_end))
+            placed.append((vs, [resources[code] for code in entry["resources"]] if entry else []))
         if before != [(vs.planned_start, vs.planned_end) for vs in visit.steps.all()]:
             changed.append((visit.patient_id, visit.pk))
     VisitStep.objects.bulk_update(steps, ["planned_start", "planned_end"])
     VisitStepResource.objects.filter(visit_step__in=steps, phase=AllocationPhase.PLANNED).delete()
-    VisitStepResource.objects.bulk_create(allocations)
-    resource_bookings_replace(session=session, rows=bookings)
+    planned_resources_write(session=session, steps=placed, replace_all=True)
     return changed

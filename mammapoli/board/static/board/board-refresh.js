@@ -1,6 +1,8 @@
 // The clinic board reloads itself every so often, except while someone is entering an event on
 // it: a time typed beside the buttons, or a field in use, would be thrown away by the reload.
-// Without JavaScript the page's <noscript> refresh does the reloading.
+// Without JavaScript the page's <noscript> refresh does the reloading. Both ask with
+// auto_refresh=1: a reload is not the user doing something, so it does not keep her login alive
+// (mammapoli/accounts/sessions.py).
 (function () {
   "use strict";
   var board = document.querySelector("[data-refresh-seconds]");
@@ -25,7 +27,9 @@
   window.mammapoliBoard = {busy: busy};
   window.setInterval(function () {
     if (!busy()) {
-      window.location.reload();
+      var url = new URL(window.location.href);
+      url.searchParams.set("auto_refresh", "1");
+      window.location.replace(url.href);
     }
   }, seconds * 1000);
 }());

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mammapoli.planning.errors import Conflict
 from mammapoli.planning.models import FINISHED_JOB_STATUSES, Plan, PlanJob, PlanJobStatus
+from mammapoli.planning.selectors import job_plan
 from mammapoli.planning.management.arguments import add_session_arguments, session_from_arguments
 from mammapoli.planning.services.jobs import plan_job_cancel, plan_job_start
 from mammapoli.planning.services.plans import plan_publish
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Job {job.job_id}: planning {session} ({len(job.morning['patients'])} visits, "
                           f"time limit {job.time_limit} s)")
         job = self._follow(job)
-        plan = Plan.objects.filter(job=job).first()
+        plan = job_plan(job)
         if plan is None:
             raise CommandError(f"the job {job.status} without a plan: {job.error or '-'}")
         self._summary(job, plan)

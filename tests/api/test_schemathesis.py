@@ -13,7 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 # The schema exactly as /api/schema/ serves it (that view needs a login; the generator does not).
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True)).exclude(
@@ -43,7 +43,7 @@ def keep_the_test_connection():
 @pytest.fixture
 def tokens(request, db):
     """Each persona's token, in turn: the examples of an operation go to each of them."""
-    keys = [Token.objects.create(user=request.getfixturevalue(persona)).key for persona in PERSONAS]
+    keys = [AuthToken.objects.create(user=request.getfixturevalue(persona))[1] for persona in PERSONAS]
     return itertools.cycle(keys)
 
 

@@ -13,7 +13,6 @@ import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.test import APIClient
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.clinics.models import AvailabilityException
@@ -21,6 +20,7 @@ from mammapoli.letters.models import GpLetter
 from mammapoli.planning.models import Visit
 from mammapoli.planning.services.plans import plan_publish
 from tests.factories import ReferralFactory
+from tests.second_factor import VerifiedAPIClient
 from tests.fhir.conftest import fill_form
 from tests.planning.conftest import plan_now, small_morning  # noqa: F401 - fixtures
 
@@ -119,8 +119,8 @@ def touched(before: dict[int, int]) -> list[AccessEvent]:
     return list(AccessEvent.objects.filter(pk__in=ids))
 
 
-def client_as(user) -> APIClient:
-    client = APIClient()
+def client_as(user) -> VerifiedAPIClient:
+    client = VerifiedAPIClient()  # logged in with the second factor passed
     client.force_login(user)
     return client
 

@@ -12,13 +12,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
 
 from mammapoli.audit.models import AccessEvent
 from mammapoli.core.db_roles import AppRoleRefused, grant_app_role
 from mammapoli.records.models import SectionVersion
 from mammapoli.records.services import form_section_update
 from tests.factories import ClinicSessionFactory, VisitFactory
+from tests.second_factor import VerifiedClient
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -98,7 +98,7 @@ def test_the_app_works_as_its_role(app_role, visit, surgeon, privacy_officer):
     """A morning's work through the app's own code: the board twice (a repeat), a form save
     (a new version), the privacy officer's log page."""
     with connected_as(app_role):
-        client = Client()
+        client = VerifiedClient()
         client.force_login(surgeon)
         for _ in range(2):
             assert client.get(f"/sessions/{visit.session_id}/board/").status_code == 200

@@ -7,7 +7,9 @@ Needs locust (`pip install -r benchmarks/requirements-load.txt`). The database i
 clinic afresh (migrate, load_demo, this morning planned and published); the server is
 gunicorn with `--workers` processes on 127.0.0.1 only; the users (benchmarks/load/locustfile.py)
 are planners on the board (refreshing), the day view and bookings (a new referral, the search
-for her morning, the booking) and specialists reading and saving the shared form. Prints p50
+for her morning, the booking) and specialists reading and saving the shared form; pages with
+a session that passed its second factor, the API with a knox token (both made in the
+benchmark's own database). Prints p50
 and p95 per endpoint (milliseconds), requests and failures. CPU-bound on the machine it runs
 on: the figures mean something only on an idle machine.
 """
@@ -36,6 +38,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
+from knox.models import AuthToken
 from mammapoli.planning.models import ClinicSession
 
 def session_of(username):
@@ -52,7 +55,9 @@ def session_of(username):
 morning = ClinicSession.objects.select_related("clinic").order_by("date").last()
 print(json.dumps({"session": morning.pk, "clinic": morning.clinic.name,
                   "visits": list(morning.visits.values_list("pk", flat=True)),
-                  "sessions": {"planner": session_of("planner"), "surgeon": session_of("surgeon")}}))
+                  "sessions": {"planner": session_of("planner"), "surgeon": session_of("surgeon")},
+                  "tokens": {name: AuthToken.objects.create(user=get_user_model().objects.get(username=name))[1]
+                             for name in ("planner", "surgeon")}}))
 """
 
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from mammapoli.audit.context import address_of
 from mammapoli.audit.models import AccessEvent
 from tests.audit.test_privacy_officer import api_as, visit  # noqa: F401 - the visit fixture
+from tests.second_factor import VerifiedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ REFERRAL = {
 
 
 def page_as(user) -> Client:
-    client = Client()
+    client = VerifiedClient()
     client.force_login(user)
     return client
 

@@ -74,3 +74,23 @@ def test_an_event_is_on_the_mornings_date_within_its_window(small_morning):
     assert at_problems(small_morning, aware(day, "07:50"), before_start_allowed=True) == {}
     assert at_problems(small_morning, aware(day, "13:10")) == {"at": "After the end of the morning (13:00)."}
     assert list(at_problems(small_morning, aware(day + dt.timedelta(days=1), "09:00"))) == ["at"]
+
+
+def test_a_refusal_is_in_dutch_with_the_clinics_names(small_morning):
+    from django.utils import translation
+
+    happened(small_morning, "exam", "08:00", "08:15", "chir-A", "spreek-A")
+    happened(small_morning, "us", "08:15", "08:30", "rad-A", "echo-A")
+    result = step(small_morning, "result")
+    with translation.override("nl"):
+        assert start_problems(result, aware(small_morning.date, "08:35"), held(small_morning, "chir-A", "spreek-B")) \
+            == {"at": "Stap result begint minstens 10 minuten na het einde van us (08:30)."}
+        assert start_problems(result, aware(small_morning.date, "08:40"), held(small_morning, "chir-B", "spreek-B")) \
+            == {"resources": "Stap result wordt gedaan door de surgeon die exam deed: chir-A."}
+
+
+def test_a_step_under_way_past_its_planned_length_still_holds_the_patient(small_morning):
+    happened(small_morning, "exam", "08:00", None, "chir-A", "spreek-A")
+    assert start_problems(step(small_morning, "us"), aware(small_morning.date, "09:30"),
+                          held(small_morning, "rad-A", "echo-A")) == {
+        "step": "The patient is still in step exam (a patient is in one step at a time)."}

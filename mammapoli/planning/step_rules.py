@@ -65,9 +65,10 @@ def start_problems(visit_step: VisitStep, at: dt.datetime, resources: list[Resou
     try:
         conflict = start_conflict(session_problem(session), patient=visit.code, step=visit_step.step.code,
                                   start=minutes_on(at, session.date), resources=tuple(r.code for r in resources))
-    except scheduler.ProblemError as error:
-        field = "resources" if "resources" in error.path else "step"
-        return {field: _("The planner cannot take this step: %(error)s.") % {"error": error}}
+    except scheduler.ProblemError as error:  # the shape is checked above: a resource the morning does not have
+        if error.path.endswith("]") and ".resources[" in error.path:
+            return {"resources": _("Not an active resource of this clinic.")}
+        return {"step": _("The planner cannot take this step: %(error)s.") % {"error": error}}
     if conflict is None:
         return {}
     text = reason_text(conflict.code, conflict.params, names=clinic_names(session.clinic_id),

@@ -94,3 +94,11 @@ def test_a_step_under_way_past_its_planned_length_still_holds_the_patient(small_
     assert start_problems(step(small_morning, "us"), aware(small_morning.date, "09:30"),
                           held(small_morning, "rad-A", "echo-A")) == {
         "step": "The patient is still in step exam (a patient is in one step at a time)."}
+
+
+def test_a_resource_that_is_not_active_is_refused(small_morning):
+    happened(small_morning, "exam", "08:00", "08:15", "chir-A", "spreek-A")
+    small_morning.clinic.resources.filter(code="echo-B").update(active=False)
+    assert start_problems(step(small_morning, "us"), aware(small_morning.date, "08:20"),
+                          held(small_morning, "rad-A", "echo-B")) == {
+        "resources": "Not an active resource of this clinic."}

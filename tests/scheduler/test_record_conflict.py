@@ -100,3 +100,4 @@ def test_solve_reports_the_first_conflict_in_the_same_words_with_its_code():
     assert result.status.value == "INFEASIBLE"
     assert result.error == ("patients P1 and P2: fixed steps P1.exam and P2.exam both hold D1 at 08:05 "
                             "(capacity one per resource)")
+    assert (result.error.code, result.error.params["resource"]) == ("fixed_capacity", "D1")

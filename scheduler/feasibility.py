@@ -145,10 +145,19 @@ def _length(problem: Problem, patient_id: str, step_id: str) -> int:
     return problem.pathway(patient.pathway).step(step_id).duration + dict(patient.extra).get(step_id, 0)
 
 
+#: What happened must keep these rules (a step that broke one would make every re-plan
+#: impossible): one step at a time, the order and the waits of her pathway, the same doctor,
+#: one patient per resource. Whether the rest of her morning still fits in her time is not a
+#: reason to refuse recording what happened: the re-plan answers that, and names it.
+RECORDING_RULES = frozenset({"fixed_overlap", "fixed_same_as", "fixed_capacity", "fixed_before_open",
+                             "fixed_min_lag", "fixed_max_lag"})
+
+
 def record_conflict(problem: Problem, patient_id: str, step_id: str, start: int,
                     resources: tuple[str, ...] | list[str]) -> Reason | None:
     """May `step_id` of `patient_id` be recorded as started at `start` on `resources` (in the
-    order of its needs)? The first rule it breaks with the steps already fixed, or None.
+    order of its needs)? The first of the `RECORDING_RULES` it breaks with the steps already
+    fixed, or None.
 
     The step is added to `problem` as fixed with no end (under way) and "now" is `start`;
     a fixed step without end that started by then is still under way at `start`, so it
@@ -165,6 +174,6 @@ def record_conflict(problem: Problem, patient_id: str, step_id: str, start: int,
     kept.append(FixedStep(patient_id, step_id, start, tuple(resources)))
     prep = Prepared(replace(problem, fixed=tuple(kept), now=start))
     for reason in conflicts(prep):
-        if (mine := _involves(reason, patient_id, step_id)) is not None:
+        if reason.code in RECORDING_RULES and (mine := _involves(reason, patient_id, step_id)) is not None:
             return mine
     return None

@@ -82,15 +82,12 @@ def test_another_patients_conflict_is_not_hers():
     assert conflict(prob, "P1", "exam", "08:30", ["D2", "R2"]) is None
 
 
-def test_outside_her_latest_time():
-    assert conflict(problem(latest="09:00"), "P1", "exam", "09:00", ["D1", "R1"]) == (
-        "fixed_outside", {"patient": "P1", "step": "exam", "start": "09:00", "end": "09:15", "lo": "08:00",
-                          "hi": "09:00"})
-
-
-def test_her_remaining_steps_that_cannot_fit_any_more():
-    assert conflict(problem(latest="08:40"), "P1", "exam", "08:00", ["D1", "R1"]) == (
-        "fixed_lags", {"patient": "P1", "step": "exam", "at": "08:00"})
+def test_a_start_past_her_latest_time_is_recorded_the_re_plan_says_what_no_longer_fits():
+    # What happened happened: only the pathway's own rules refuse it (RECORDING_RULES).
+    assert conflict(problem(latest="09:00"), "P1", "exam", "09:00", ["D1", "R1"]) is None
+    assert conflict(problem(latest="08:40"), "P1", "exam", "08:00", ["D1", "R1"]) is None
+    prob = problem(("P1", "exam", "09:00", ["D1", "R1"], None), latest="09:00", now="09:05")
+    assert solve(prob, time_limit=1, workers=1).status.value == "INFEASIBLE"   # the re-plan names it
 
 
 def test_solve_reports_the_first_conflict_in_the_same_words_with_its_code():

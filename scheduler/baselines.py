@@ -64,19 +64,29 @@ def buffered_problem(problem: Problem, *, stretch: float = 0.10, shorter: int = 
     end = w1 - shorter
     if end <= w0:
         raise ValueError(f"the window is not longer than {shorter} minutes")
-    pathways = tuple(Pathway(p.id, tuple(replace(s, duration=_stretched(s.duration, stretch)) for s in p.steps))
-                     for p in problem.pathways)
     resources = tuple(replace(r, available=tuple((a, min(b, end)) for a, b in r.available if a < end))
                       for r in problem.resources)
+    # (pathway, step) -> the most any patient's step is padded: a `max` lag after it shrinks by
+    # that much, so the plan mapped back to the real durations keeps it.
+    padding = {(pw.id, st.id): _stretched(st.duration, stretch) - st.duration for pw in problem.pathways
+               for st in pw.steps}
     patients = []
     for p in problem.patients:
         pathway = problem.pathway(p.pathway)
         extra = tuple((sid, _stretched(_step(pathway, sid).duration + minutes, stretch)
                        - _stretched(_step(pathway, sid).duration, stretch)) for sid, minutes in p.extra)
+        for sid, minutes in p.extra:
+            key = (pathway.id, sid)
+            padding[key] = max(padding[key], _stretched(_step(pathway, sid).duration + minutes, stretch)
+                               - _step(pathway, sid).duration - minutes)
         latest = None if p.latest is None else min(p.latest, end)
         if p.earliest is not None and p.earliest >= (end if latest is None else latest):
             continue   # no time left for her in the shorter morning
         patients.append(replace(p, extra=extra, latest=latest))
+    pathways = tuple(Pathway(pw.id, tuple(replace(
+        st, duration=_stretched(st.duration, stretch),
+        after=tuple(replace(lag, max=None if lag.max is None else max(lag.min, lag.max - padding[(pw.id, lag.step)]))
+                    for lag in st.after)) for st in pw.steps)) for pw in problem.pathways)
     return replace(problem, window=(w0, end), resources=resources, pathways=pathways, patients=tuple(patients),
                    uncertainty=None)
 

@@ -74,6 +74,30 @@ def place_patient(problem: scheduler.Problem, patient: scheduler.Patient, *,
     return scheduler.insert(replace(problem, patients=others), patient, arrival=arrival)
 
 
+@dataclass(frozen=True)
+class StartConflict:
+    """Why a step may not be recorded as started: the engine's words, its code and params
+    (`scheduler.feasibility`), and the pathway of each patient it names (for the names)."""
+
+    text: str
+    code: str
+    params: dict
+    pathways: dict[str, str]
+
+
+def start_conflict(problem: scheduler.Problem, *, patient: str, step: str, start: int,
+                   resources: tuple[str, ...]) -> StartConflict | None:
+    """The first rule of the engine that `step` of `patient`, started at `start` (minutes) on
+    `resources`, breaks with what happened already; None when it may start. Raises
+    `scheduler.ProblemError` when the engine cannot take the step (e.g. a resource it does not know)."""
+    reason = scheduler.record_conflict(problem, patient, step, start, resources)
+    if reason is None:
+        return None
+    named = {reason.params.get(key) for key in ("patient", "other_patient")} - {None}
+    return StartConflict(str(reason), reason.code, dict(reason.params),
+                         {p.id: p.pathway for p in problem.patients if p.id in named})
+
+
 def pathway_earliest_end(problem: scheduler.Problem, patient_id: str) -> int:
     """When her pathway can end at the earliest, by the engine's own temporal rules (minutes)."""
     return earliest_end(problem, patient_id)

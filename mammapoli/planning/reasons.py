@@ -45,6 +45,15 @@ TEMPLATES = {
     "every_busy_or_away_after": _("every %(kind)s (%(resources)s) is busy or not available after %(at)s"),
     "ends_too_late": _("%(step)s would end at %(end)s at the earliest, after the end of the morning"),
     "ends_after_latest": _("%(step)s would end at %(end)s at the earliest, after her latest time %(latest)s"),
+    # What happened breaks a rule (scheduler.feasibility): a step may not be recorded as started.
+    "fixed_overlap": _("the patient is still in step %(other)s (a patient is in one step at a time)"),
+    "fixed_before_open": _("step %(before)s must be finished before %(step)s starts"),
+    "fixed_min_lag": _("step %(step)s starts at least %(minutes)s minutes after %(before)s ended (%(end)s)"),
+    "fixed_max_lag": _("step %(step)s must start within %(minutes)s minutes after %(before)s ended (%(end)s); "
+                       "switch the pathway if it cannot"),
+    "fixed_outside": _("step %(step)s at %(start)s–%(end)s is outside her time this morning (%(lo)s–%(hi)s)"),
+    "fixed_same_as": _("step %(step)s is done by the %(kind)s who did %(other)s: %(resource)s"),
+    "fixed_capacity": _("resource %(resource)s is with %(other_patient)s (%(other)s, since %(since)s)"),
     # Left out by the uncertainty-aware plan (scheduler.robust), to keep the morning safe.
     "overtime_risk": _("left out to keep the morning safe: with her, 1 in 10 mornings like this would run "
                        "%(overtime_p90)s min or more over (the clinic's limit is %(limit)s min)"),
@@ -58,8 +67,10 @@ TEMPLATES = {
 }
 
 
-def reason_text(code: str, params: dict, *, names: ClinicNames, pathway: str | None = None) -> str | None:
-    """The reason in the active language; None for a code without a template."""
+def reason_text(code: str, params: dict, *, names: ClinicNames, pathway: str | None = None,
+                other_pathway: str | None = None) -> str | None:
+    """The reason in the active language; None for a code without a template. Step codes
+    are named in `pathway`, `other` in `other_pathway` when it is another patient's step."""
     if code == "clauses":
         parts = [reason_text(c.get("code", ""), c.get("params", {}), names=names, pathway=pathway)
                  for c in params.get("clauses", [])]
@@ -72,9 +83,11 @@ def reason_text(code: str, params: dict, *, names: ClinicNames, pathway: str | N
     if template is None:
         return None
     values = dict(params)
-    for key in ("step", "after"):
+    for key in ("step", "after", "before"):
         if key in values:
             values[key] = names.step(values[key], pathway)
+    if "other" in values:
+        values["other"] = names.step(values["other"], other_pathway or pathway)
     if "pathway" in values:
         values["pathway"] = names.pathway(values["pathway"])
     if "kind" in values:

@@ -9,17 +9,18 @@ written. Each function returns the problems as {field: message}; empty means all
 import datetime as dt
 
 from django.utils import formats
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+import scheduler
 from mammapoli.clinics.models import PathwayStep, Resource
-from mammapoli.clinics.names import label
+from mammapoli.clinics.names import clinic_names
 
-from .clock import clinic_zone, hhmm
+from .adapter import session_problem
+from .clock import clinic_zone, minutes_on
+from .engine import start_conflict
 from .models import AllocationPhase, ClinicSession, VisitStep
-
-
-def step_length(visit_step: VisitStep) -> dt.timedelta:
-    return dt.timedelta(minutes=visit_step.step.duration + visit_step.extra_minutes)
+from .reasons import reason_text
 
 
 def actual_resources(visit_step: VisitStep) -> list[Resource]:
@@ -47,56 +48,33 @@ def resources_problems(step: PathwayStep, resources: list[Resource]) -> dict[str
     return {}
 
 
+#: The field a refusal names, per engine code (scheduler.feasibility); the rest are about time.
+_FIELD = {"fixed_overlap": "step", "fixed_before_open": "step", "fixed_same_as": "resources",
+          "fixed_capacity": "resources"}
+
+
 def start_problems(visit_step: VisitStep, at: dt.datetime, resources: list[Resource]) -> dict[str, str]:
-    """Why `visit_step` may not start at `at` on `resources` ({} when it may)."""
+    """Why `visit_step` may not start at `at` on `resources` ({} when it may): the shape of
+    `resources` here, the rules of the pathway by the engine (`engine.start_conflict` on the
+    morning as it stands), translated (`reasons.TEMPLATES`)."""
     problems = resources_problems(visit_step.step, resources)
     if problems:
         return problems
     visit = visit_step.visit
-    steps = {vs.step_id: vs for vs in visit.steps.all()}
-    running = [vs for vs in steps.values() if vs.actual_start is not None and vs.actual_end is None]
-    if running:
-        return {"step": _("The patient is still in step %(step)s.") % {"step": running[0].step.code}}
-    for link in visit_step.step.predecessors.all():
-        before = steps.get(link.after_id)
-        if before is None or before.actual_end is None:
-            return {"step": _("Step %(before)s must be finished first.") % {"before": label(link.after)}}
-        gap = (at - before.actual_end).total_seconds() / 60
-        if gap < link.min_lag:
-            return {"at": _("Step %(step)s starts at least %(minutes)d minutes after %(before)s ended (%(end)s).") % {
-                "step": label(visit_step.step), "minutes": link.min_lag, "before": label(link.after),
-                "end": hhmm(before.actual_end)}}
-        if link.max_lag is not None and gap > link.max_lag:
-            return {"at": _("Step %(step)s must start within %(minutes)d minutes after %(before)s ended (%(end)s); "
-                            "switch the pathway if it cannot.") % {
-                "step": label(visit_step.step), "minutes": link.max_lag, "before": label(link.after),
-                "end": hhmm(before.actual_end)}}
-    for rule in visit_step.step.same_as.all():
-        other = steps.get(rule.other_id)
-        theirs = [r for r in actual_resources(other) if r.kind_id == rule.kind_id] if other else []
-        mine = [r for r in resources if r.kind_id == rule.kind_id]
-        if theirs and not set(r.pk for r in mine) & set(r.pk for r in theirs):
-            return {"resources": _("Step %(step)s is done by the %(kind)s who did %(other)s: %(resource)s.") % {
-                "step": label(visit_step.step), "kind": label(rule.kind), "other": label(rule.other),
-                "resource": theirs[0].code}}
-    return busy_problems(visit_step, at, at + step_length(visit_step), resources)
-
-
-def busy_problems(visit_step: VisitStep, start: dt.datetime, end: dt.datetime,
-                  resources: list[Resource]) -> dict[str, str]:
-    """A resource is with one patient at a time, in what happened as in the plan."""
-    others = (VisitStep.objects.filter(visit__session_id=visit_step.visit.session_id, actual_start__isnull=False,
-                                       allocations__phase=AllocationPhase.ACTUAL,
-                                       allocations__resource__in=resources)
-              .exclude(pk=visit_step.pk).select_related("visit", "step").distinct())
-    for other in others:
-        if other.actual_end is None or (other.actual_start < end and start < other.actual_end):
-            held = {r.code for r in resources} & {a.resource.code for a in other.allocations.all()
-                                                  if a.phase == AllocationPhase.ACTUAL}
-            return {"resources": _("%(resource)s is with %(visit)s (%(step)s, since %(start)s).") % {
-                "resource": ", ".join(sorted(held)), "visit": other.visit.code, "step": other.step.code,
-                "start": hhmm(other.actual_start)}}
-    return {}
+    session = visit.session
+    try:
+        conflict = start_conflict(session_problem(session), patient=visit.code, step=visit_step.step.code,
+                                  start=minutes_on(at, session.date), resources=tuple(r.code for r in resources))
+    except scheduler.ProblemError as error:  # the shape is checked above: a resource the morning does not have
+        if error.path.endswith("]") and ".resources[" in error.path:
+            return {"resources": _("Not an active resource of this clinic.")}
+        return {"step": _("The planner cannot take this step: %(error)s.") % {"error": error}}
+    if conflict is None:
+        return {}
+    text = reason_text(conflict.code, conflict.params, names=clinic_names(session.clinic_id),
+                       pathway=conflict.pathways.get(visit.code),
+                       other_pathway=conflict.pathways.get(conflict.params.get("other_patient")))
+    return {_FIELD.get(conflict.code, "at"): f"{capfirst(text)}." if text else conflict.text}
 
 
 def at_problems(session: ClinicSession, at: dt.datetime, *, before_start_allowed: bool = False) -> dict[str, str]:

@@ -12,6 +12,7 @@ from mammapoli.audit.models import AccessEvent
 from mammapoli.records.models import Patient, Referral
 from mammapoli.records.services import form_section_sign, form_section_update
 from tests.factories import ClinicSessionFactory, ReferralFactory, VisitFactory
+from tests.second_factor import VerifiedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def test_a_write_to_an_id_too_long_is_refused_the_same_way(planner):
 
 
 def test_a_page_with_an_id_too_long_is_a_404_and_logged(surgeon):
-    client = Client()
+    client = VerifiedClient()
     client.force_login(surgeon)
     assert client.get(f"/visits/{HUGE}/form/").status_code == 404
     assert client.get(f"/sessions/{HUGE}/board/").status_code == 404

@@ -101,3 +101,15 @@ def test_the_solver_status_in_dutch():
     with translation.override("nl"):
         assert (solver_status_label("OPTIMAL"), solver_status_label("FEASIBLE")) == (
             "bewezen optimaal", "geldig, niet bewezen optimaal")
+
+
+def test_a_start_refusal_names_another_patients_step_in_her_own_pathway():
+    names = ClinicNames(steps={("fna", "exam"): "onderzoek", ("us", "exam"): "lichamelijk onderzoek",
+                               ("us", "us"): "echo"})
+    params = {"patient": "P1", "step": "exam", "other_patient": "P2", "other": "exam", "resource": "chir-A",
+              "at": "08:05", "since": "08:00"}
+    with translation.override("nl"):
+        assert reason_text("fixed_capacity", params, names=names, pathway="fna", other_pathway="us") == (
+            "capaciteit chir-A is bezig met P2 (lichamelijk onderzoek, sinds 08:00)")
+        assert reason_text("fixed_before_open", {"patient": "P1", "step": "us", "before": "exam", "at": "08:05"},
+                           names=names, pathway="us") == "stap lichamelijk onderzoek moet klaar zijn voordat echo begint"

@@ -41,3 +41,16 @@ def test_the_buffer_baseline_maps_back_to_the_real_durations_and_is_valid():
         p = problem.patient(a.patient)
         assert a.end - a.start == problem.pathway(p.pathway).step(a.step).duration + p.extra_map.get(a.step, 0)
     assert max(a.end for a in result.assignments) <= 770        # planned inside the shorter morning
+
+
+def test_a_max_wait_after_a_padded_step_shrinks_by_its_padding():
+    problem = problem_from_json(fixture("uncertain/u-standard-20"))
+    padded = buffered_problem(problem)
+    for pathway in problem.pathways:
+        for step in pathway.steps:
+            for lag, new in zip(step.after, padded.pathway(pathway.id).step(step.id).after):
+                if lag.max is None:
+                    assert new.max is None
+                else:   # the predecessor is at least 10 % longer in the padded morning
+                    pad = padded.pathway(pathway.id).step(lag.step).duration - pathway.step(lag.step).duration
+                    assert new.max <= max(lag.min, lag.max - pad) and new.min == lag.min

@@ -241,7 +241,7 @@ def test_a_step_before_its_predecessor_is_refused(morning):
     visit = ultrasound_only_patient(morning)
     result = step(morning, visit.code, "result")
     assert refused("step", step_start, user=None, visit_step=result, at=result.planned_start) == \
-        "Step us must be finished first."
+        "Step us must be finished before result starts."
 
 
 def test_a_step_before_its_lab_lag_is_over_is_refused(morning, record):
@@ -262,7 +262,7 @@ def test_a_resource_with_another_patient_is_refused(morning, record):
         kind__code="consult_room").first()
     message = refused("resources", step_start, user=None, visit_step=other,
                       at=exam.planned_start + dt.timedelta(minutes=5), resources=[surgeon, room])
-    assert message == f"{surgeon.code} is with {visit.code} (exam, since {hhmm(exam.planned_start)})."
+    assert message == f"Resource {surgeon.code} is with {visit.code} (exam, since {hhmm(exam.planned_start)})."
 
 
 def test_resources_of_the_wrong_kind_are_refused(morning):

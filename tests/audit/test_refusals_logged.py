@@ -22,13 +22,8 @@ REFERRAL = {
 }
 
 
-<<<<<<< HEAD
-def page_as(user) -> VerifiedClient:
-    client = VerifiedClient()  # logged in with the second factor passed, as every page needs
-=======
 def page_as(user) -> Client:
     client = VerifiedClient()
->>>>>>> main
     client.force_login(user)
     return client
 

@@ -73,16 +73,16 @@ def buffered_problem(problem: Problem, *, stretch: float = 0.10, shorter: int = 
     patients = []
     for p in problem.patients:
         pathway = problem.pathway(p.pathway)
-        extra = tuple((sid, _stretched(_step(pathway, sid).duration + minutes, stretch)
-                       - _stretched(_step(pathway, sid).duration, stretch)) for sid, minutes in p.extra)
+        extra = []
         for sid, minutes in p.extra:
-            key = (pathway.id, sid)
-            padding[key] = max(padding[key], _stretched(_step(pathway, sid).duration + minutes, stretch)
-                               - _step(pathway, sid).duration - minutes)
+            base = _step(pathway, sid).duration
+            length = _stretched(base + minutes, stretch)      # her step, padded
+            extra.append((sid, length - _stretched(base, stretch)))
+            padding[(pathway.id, sid)] = max(padding[(pathway.id, sid)], length - base - minutes)
         latest = None if p.latest is None else min(p.latest, end)
         if p.earliest is not None and p.earliest >= (end if latest is None else latest):
             continue   # no time left for her in the shorter morning
-        patients.append(replace(p, extra=extra, latest=latest))
+        patients.append(replace(p, extra=tuple(extra), latest=latest))
     pathways = tuple(Pathway(pw.id, tuple(replace(
         st, duration=_stretched(st.duration, stretch),
         after=tuple(replace(lag, max=None if lag.max is None else max(lag.min, lag.max - padding[(pw.id, lag.step)]))
